@@ -1,0 +1,24 @@
+/*
+ * bearer.h — Authorization: Bearer <access token> (RFC 6750).
+ *
+ * A valid Cognito access token for our client authenticates the request.  No
+ * token: 401 with a bare Bearer challenge.  A bad token: 401 with
+ * error="invalid_token" and a fixed error_description (never echoing input).
+ * When the token cannot be checked (keys unavailable): 503, not 401.
+ */
+#ifndef COG_BEARER_H
+#define COG_BEARER_H
+
+#include <httpd.h>
+#include "config.h"
+
+/* 1 when the request carries an Authorization header with the Bearer scheme. */
+int cog_bearer_present(request_rec *r);
+
+/* OK with the identity applied, or an HTTP status with headers and log line done. */
+int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c);
+
+/* 401 with "WWW-Authenticate: Bearer realm=..." for a request that brought no token. */
+int cog_bearer_challenge(request_rec *r, const cog_dir_config_t *c, const char *why);
+
+#endif

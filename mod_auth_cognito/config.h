@@ -1,0 +1,73 @@
+/*
+ * config.h — directives, per-directory configuration, merge and startup validation.
+ *
+ * Every directive is checked when it is read, so `apachectl -t` names the bad
+ * directive and says what is expected.  Requirements that span directives (a
+ * section with AuthType Cognito needs a client id and a pool) are checked in the
+ * check_config hook, which also runs for `apachectl -t`.  Values are "unset"
+ * (NULL / COG_UNSET) until configured, so sections merge child-over-parent and the
+ * documented defaults apply only at use (the cog_cfg_* getters).
+ */
+#ifndef COG_CONFIG_H
+#define COG_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#define COG_UNSET (-1)
+
+typedef enum { COG_BEARER_OFF = 0, COG_BEARER_ON = 1, COG_BEARER_ONLY = 2 } cog_bearer_mode_t;
+
+typedef struct {
+    const char *path;               /* section path, for messages; NULL at server level */
+    int         auth_type_cognito;  /* this section said "AuthType Cognito" (1) or another type (0) */
+    const char *user_pool;
+    const char *pool_issuer;        /* derived from user_pool */
+    const char *issuer;             /* CognitoIssuer */
+    const char *client_id;
+    int         bearer;
+    const char *remote_user_claim;
+    const char *groups_claim;
+    const char *tenant_claim;
+    int         clock_skew;
+    int         jwks_ttl;
+    int         http_timeout;
+    const char *ca_file;
+    const char *proxy;
+} cog_dir_config_t;
+
+typedef struct {
+    int token_cache_entries;
+} cog_server_config_t;
+
+#define COG_DEFAULT_CLOCK_SKEW         60
+#define COG_DEFAULT_JWKS_TTL           3600
+#define COG_DEFAULT_HTTP_TIMEOUT       5
+#define COG_DEFAULT_TOKEN_CACHE        4096
+#define COG_DEFAULT_GROUPS_CLAIM       "cognito:groups"
+#define COG_DEFAULT_TENANT_CLAIM       "custom:tenant_id"
+
+extern const command_rec cog_directives[];
+
+void *cog_create_dir_config(apr_pool_t *p, char *path);
+void *cog_merge_dir_config(apr_pool_t *p, void *base, void *add);
+void *cog_create_server_config(apr_pool_t *p, server_rec *s);
+void *cog_merge_server_config(apr_pool_t *p, void *base, void *add);
+
+/* check_config hook: cross-directive validation of every section using AuthType Cognito. */
+int cog_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+
+/* NULL when this (merged) configuration can authenticate, else what is missing. */
+const char *cog_cfg_incomplete(const cog_dir_config_t *c);
+
+/* Effective values (defaults applied). */
+const char *cog_cfg_issuer(const cog_dir_config_t *c);
+const char *cog_cfg_jwks_url(apr_pool_t *p, const cog_dir_config_t *c);
+int cog_cfg_bearer(const cog_dir_config_t *c);
+int cog_cfg_clock_skew(const cog_dir_config_t *c);
+int cog_cfg_jwks_ttl(const cog_dir_config_t *c);
+int cog_cfg_http_timeout(const cog_dir_config_t *c);
+const char *cog_cfg_groups_claim(const cog_dir_config_t *c);
+const char *cog_cfg_tenant_claim(const cog_dir_config_t *c);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * identity.h — puts a verified identity on the request: r->user, AUTH_TYPE, the
+ * COGNITO_* environment, and the claims kept for the Require providers.
+ * Shared by every way in (Bearer now, browser session next).
+ */
+#ifndef COG_IDENTITY_H
+#define COG_IDENTITY_H
+
+#include <httpd.h>
+#include <cjson/cJSON.h>
+#include "config.h"
+#include "error.h"
+
+/* What the request knows about its user, kept in r->request_config. */
+typedef struct {
+    const cJSON *claims;        /* ID-token claims (session) or access-token claims (Bearer) */
+    const char  *scope;         /* access token scope */
+    int          via_bearer;
+} cog_request_identity_t;
+
+/* Sets r->user from the configured (or default) claim and exports the identity.
+ * Fails with token_no_user when the token names no user. */
+cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
+                                int via_bearer, cog_error_t *err);
+
+/* The identity set on this request (or the main request of a subrequest), or NULL. */
+const cog_request_identity_t *cog_identity_get(request_rec *r);
+
+#endif
