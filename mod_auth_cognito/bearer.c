@@ -2,6 +2,8 @@
  * bearer.c — Bearer token authentication and RFC 6750 challenges.
  */
 #include "bearer.h"
+#include "context.h"
+#include "json.h"
 #include "identity.h"
 #include "log.h"
 #include "util.h"
@@ -84,18 +86,8 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
         break;
     }
 
-    cog_verify_params_t vp = {
-        .issuer = cog_cfg_issuer(c),
-        .client_id = c->client_id,
-        .token_use = COG_TOKEN_ACCESS,
-        .skew = cog_cfg_clock_skew(c),
-        .jwks = {
-            .url = cog_cfg_jwks_url(r->pool, c),
-            .ttl_seconds = cog_cfg_jwks_ttl(c),
-            .http = { .timeout_ms = cog_cfg_http_timeout(c) * 1000L, .ca_file = c->ca_file,
-                      .proxy = c->proxy },
-        },
-    };
+    cog_verify_params_t vp;
+    cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
     cJSON *claims = NULL;
     int cached = 0;
     cog_reason_t rc = cog_verify_token(r->pool, token, len, &vp, &claims, &cached, &err);
@@ -105,8 +97,9 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
         cog_error_t warn = { COG_E_JWKS_UNAVAILABLE, err.detail };
         cog_log_reason(r, APLOG_WARNING, &warn, "key set refresh failed");
     }
-    if ((rc = cog_identity_apply(r, c, claims, 1, &err)) != COG_OK)
+    if ((rc = cog_identity_apply(r, c, claims, cog_json_string(claims, "scope"), 1, &err)) != COG_OK)
         return refuse(r, &err);
+    cog_identity_set_tokens(r, apr_pstrmemdup(r->pool, token, len), NULL);
     if (APLOGrdebug(r))
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "bearer token accepted for user %s (%s)",
                       r->user, cached ? "cached verification" : "verified");

@@ -1,14 +1,11 @@
 /*
- * config.c — directive handlers (each validates its value), merge, defaults, and the
+ * config.c — per-directory and server configuration: create, merge, defaults, and the
  * startup check that every AuthType Cognito section is complete.
  */
 #include "config.h"
 #include "log.h"
 #include "util.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_uri.h>
@@ -27,6 +24,11 @@ void *cog_create_dir_config(apr_pool_t *p, char *path)
     c->clock_skew = COG_UNSET;
     c->jwks_ttl = COG_UNSET;
     c->http_timeout = COG_UNSET;
+    c->unauthenticated = COG_UNSET;
+    c->session_max_age = COG_UNSET;
+    c->session_idle = COG_UNSET;
+    c->refresh = COG_UNSET;
+    c->revalidate_interval = COG_UNSET;
     return c;
 }
 
@@ -60,6 +62,29 @@ void *cog_merge_dir_config(apr_pool_t *p, void *base_v, void *add_v)
     MERGE_INT(http_timeout);
     MERGE_PTR(ca_file);
     MERGE_PTR(proxy);
+    if (add->domain || add->domain_prefix) {
+        c->domain = add->domain;
+        c->domain_prefix = add->domain_prefix;
+    } else {
+        c->domain = base->domain;
+        c->domain_prefix = base->domain_prefix;
+    }
+    MERGE_PTR(client_secret);
+    MERGE_PTR(redirect_uri);
+    MERGE_PTR(scope);
+    MERGE_PTR(identity_provider);
+    MERGE_PTR(auth_params);
+    MERGE_INT(unauthenticated);
+    MERGE_INT(session_max_age);
+    MERGE_INT(session_idle);
+    MERGE_INT(refresh);
+    MERGE_INT(revalidate_interval);
+    MERGE_PTR(cookie_name);
+    MERGE_PTR(cookie_domain);
+    MERGE_PTR(cookie_path);
+    MERGE_PTR(cookie_same_site);
+    MERGE_PTR(logout_path);
+    MERGE_PTR(post_logout_uri);
     return c;
 }
 
@@ -76,6 +101,7 @@ void *cog_merge_server_config(apr_pool_t *p, void *base_v, void *add_v)
     cog_server_config_t *sc = apr_pcalloc(p, sizeof(*sc));
     sc->token_cache_entries = add->token_cache_entries != COG_UNSET
                               ? add->token_cache_entries : base->token_cache_entries;
+    sc->cache = add->cache ? add->cache : base->cache;
     return sc;
 }
 
@@ -107,211 +133,54 @@ const char *cog_cfg_tenant_claim(const cog_dir_config_t *c)
     return c->tenant_claim ? c->tenant_claim : COG_DEFAULT_TENANT_CLAIM;
 }
 
+#define STR_DEFAULT(f, d) (c->f ? c->f : (d))
+const char *cog_cfg_redirect_uri(const cog_dir_config_t *c) { return STR_DEFAULT(redirect_uri, COG_DEFAULT_REDIRECT_URI); }
+const char *cog_cfg_scope(const cog_dir_config_t *c)        { return STR_DEFAULT(scope, COG_DEFAULT_SCOPE); }
+const char *cog_cfg_cookie_name(const cog_dir_config_t *c)  { return STR_DEFAULT(cookie_name, COG_DEFAULT_COOKIE_NAME); }
+const char *cog_cfg_cookie_path(const cog_dir_config_t *c)  { return STR_DEFAULT(cookie_path, "/"); }
+const char *cog_cfg_cookie_same_site(const cog_dir_config_t *c) { return STR_DEFAULT(cookie_same_site, "Lax"); }
+int cog_cfg_unauthenticated(const cog_dir_config_t *c)      { return DEFAULTED(unauthenticated, COG_UNAUTH_AUTH); }
+int cog_cfg_session_max_age(const cog_dir_config_t *c)      { return DEFAULTED(session_max_age, COG_DEFAULT_SESSION_MAX_AGE); }
+int cog_cfg_session_idle(const cog_dir_config_t *c)         { return DEFAULTED(session_idle, COG_DEFAULT_SESSION_IDLE); }
+int cog_cfg_refresh(const cog_dir_config_t *c)              { return DEFAULTED(refresh, 1); }
+int cog_cfg_revalidate_interval(const cog_dir_config_t *c)  { return DEFAULTED(revalidate_interval, 0); }
+
+/* Region of the configured pool ("eu-west-1" of "eu-west-1_AbC"), or NULL. */
+static const char *pool_region(apr_pool_t *p, const cog_dir_config_t *c)
+{
+    const char *u = c->user_pool ? strchr(c->user_pool, '_') : NULL;
+    return u ? apr_pstrmemdup(p, c->user_pool, (apr_size_t)(u - c->user_pool)) : NULL;
+}
+
+const char *cog_cfg_domain(apr_pool_t *p, const cog_dir_config_t *c)
+{
+    if (c->domain)
+        return c->domain;
+    const char *region = c->domain_prefix ? pool_region(p, c) : NULL;
+    return region ? apr_psprintf(p, "https://%s.auth.%s.amazoncognito.com", c->domain_prefix, region) : NULL;
+}
+
+struct cog_cache **cog_cfg_cache_slot(server_rec *s)
+{
+    cog_server_config_t *sc = ap_get_module_config(s->module_config, &auth_cognito_module);
+    return &sc->cache;
+}
+
+struct cog_cache *cog_cfg_cache(server_rec *s)
+{
+    return *cog_cfg_cache_slot(s);
+}
+
 const char *cog_cfg_incomplete(const cog_dir_config_t *c)
 {
     if (c->client_id == NULL)
         return "CognitoClientID is not set";
     if (cog_cfg_issuer(c) == NULL)
         return "CognitoUserPool (or CognitoIssuer) is not set";
+    if (c->domain_prefix && c->user_pool == NULL)
+        return "CognitoDomain is a prefix but CognitoUserPool (which gives the region) is not set";
     return NULL;
 }
-
-/* ---- directive handlers ------------------------------------------------------------- */
-
-static const char *fail(cmd_parms *cmd, const char *fmt, const char *value)
-{
-    return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, apr_psprintf(cmd->pool, fmt, value));
-}
-
-/* Pool ids look like eu-west-1_AbCdEf123 (aws-jwt-verify's rule, also gov regions). */
-static int is_user_pool_id(const char *v, const char **underscore)
-{
-    const char *u = strchr(v, '_');
-    if (u == NULL || u == v || u[1] == '\0' || strchr(u + 1, '_'))
-        return 0;
-    /* region: [a-z]{2}-(gov-)?[a-z]+-[0-9] */
-    const char *s = v;
-    if (!islower((unsigned char)s[0]) || !islower((unsigned char)s[1]) || s[2] != '-')
-        return 0;
-    s += 3;
-    if (strncmp(s, "gov-", 4) == 0)
-        s += 4;
-    const char *word = s;
-    while (islower((unsigned char)*s)) s++;
-    if (s == word || *s != '-' || !isdigit((unsigned char)s[1]) || s + 2 != u)
-        return 0;
-    for (s = u + 1; *s; s++)
-        if (!isalnum((unsigned char)*s))
-            return 0;
-    *underscore = u;
-    return 1;
-}
-
-static const char *set_user_pool(cmd_parms *cmd, void *cfg, const char *v)
-{
-    cog_dir_config_t *c = cfg;
-    const char *u;
-    if (!is_user_pool_id(v, &u))
-        return fail(cmd, "'%s' is not a user pool id (expected <region>_<id>, e.g. eu-west-1_AbCdEf123)", v);
-    c->user_pool = v;
-    c->pool_issuer = apr_psprintf(cmd->pool, "https://cognito-idp.%s.amazonaws.com/%s",
-                                  apr_pstrmemdup(cmd->pool, v, (apr_size_t)(u - v)), v);
-    return NULL;
-}
-
-static const char *set_issuer(cmd_parms *cmd, void *cfg, const char *v)
-{
-    cog_dir_config_t *c = cfg;
-    const char *why = cog_check_base_url(cmd->temp_pool, v);
-    if (why)
-        return apr_psprintf(cmd->pool, "%s: '%s' %s", cmd->cmd->name, v, why);
-    if (v[strlen(v) - 1] == '/')
-        return fail(cmd, "'%s' must not end with '/' (tokens carry the issuer without it)", v);
-    c->issuer = v;
-    return NULL;
-}
-
-/* Identifiers that end up in comparisons and logs: printable ASCII, no spaces. */
-static const char *set_token_string(cmd_parms *cmd, void *cfg, const char *v)
-{
-    for (const char *s = v; *s; s++)
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-            return fail(cmd, "'%s' must be printable ASCII without spaces", v);
-    if (*v == '\0')
-        return fail(cmd, "%s", "value must not be empty");
-    return ap_set_string_slot(cmd, cfg, v);
-}
-
-static const char *set_claim_name(cmd_parms *cmd, void *cfg, const char *v)
-{
-    if (*v == '\0' || strlen(v) > 128)
-        return fail(cmd, "'%s' is not a claim name (1-128 characters)", v);
-    for (const char *s = v; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return fail(cmd, "'%s' contains control characters", v);
-    return ap_set_string_slot(cmd, cfg, v);
-}
-
-static const char *set_bearer(cmd_parms *cmd, void *cfg, const char *v)
-{
-    cog_dir_config_t *c = cfg;
-    if (!strcasecmp(v, "off"))       c->bearer = COG_BEARER_OFF;
-    else if (!strcasecmp(v, "on"))   c->bearer = COG_BEARER_ON;
-    else if (!strcasecmp(v, "only")) c->bearer = COG_BEARER_ONLY;
-    else return fail(cmd, "'%s' is not one of off, on, only", v);
-    return NULL;
-}
-
-/* Whole seconds within [min, max]; cmd->info holds the field offset. */
-static const char *set_seconds(cmd_parms *cmd, void *cfg, const char *v, long min, long max)
-{
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < min || n > max)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number of seconds between %ld and %ld",
-                            cmd->cmd->name, v, min, max);
-    *(int *)((char *)cfg + (size_t)cmd->info) = (int)n;
-    return NULL;
-}
-
-static const char *set_clock_skew(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 0, 600);
-}
-
-static const char *set_jwks_ttl(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 1, 7 * 86400);
-}
-
-static const char *set_http_timeout(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 1, 60);
-}
-
-static const char *set_ca_file(cmd_parms *cmd, void *cfg, const char *v)
-{
-    const char *path = ap_server_root_relative(cmd->pool, v);
-    apr_finfo_t fi;
-    if (path == NULL || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
-        || fi.filetype != APR_REG)
-        return fail(cmd, "'%s' is not a readable file", v);
-    ((cog_dir_config_t *)cfg)->ca_file = path;
-    return NULL;
-}
-
-static const char *set_proxy(cmd_parms *cmd, void *cfg, const char *v)
-{
-    apr_uri_t uri;
-    if (apr_uri_parse(cmd->temp_pool, v, &uri) != APR_SUCCESS || uri.hostname == NULL || uri.scheme == NULL
-        || (strcasecmp(uri.scheme, "http") && strcasecmp(uri.scheme, "https")
-            && strcasecmp(uri.scheme, "socks5") && strcasecmp(uri.scheme, "socks5h")))
-        return fail(cmd, "'%s' is not a proxy URL (http://host:port, https://, socks5://)", v);
-    ((cog_dir_config_t *)cfg)->proxy = v;
-    return NULL;
-}
-
-static const char *set_token_cache(cmd_parms *cmd, void *cfg, const char *v)
-{
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    if (err)
-        return err;
-    cog_server_config_t *sc = ap_get_module_config(cmd->server->module_config, &auth_cognito_module);
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < 0 || n > 1000000)
-        return fail(cmd, "'%s' is not a number of entries between 0 and 1000000", v);
-    sc->token_cache_entries = (int)n;
-    return NULL;
-}
-
-/* Not ours: mod_authn_core owns AuthType.  We listen in (and decline, so it still
- * runs) to learn which sections use AuthType Cognito, for the startup check. */
-static const char *note_auth_type(cmd_parms *cmd, void *cfg, const char *v)
-{
-    cog_dir_config_t *c = cfg;
-    if (ap_find_linked_module("mod_authn_core.c") == NULL)
-        return "AuthType needs mod_authn_core (a2enmod authn_core)";
-    c->auth_type_cognito = strcasecmp(v, "Cognito") == 0;
-    return DECLINE_CMD;
-}
-
-#define DIR_CONF (RSRC_CONF | ACCESS_CONF)
-#define OFFSET(f) (void *)APR_OFFSETOF(cog_dir_config_t, f)
-
-const command_rec cog_directives[] = {
-    AP_INIT_TAKE1("AuthType", note_auth_type, NULL, OR_AUTHCFG,
-                  "an HTTP authorization type (e.g. \"Cognito\")"),
-    AP_INIT_TAKE1("CognitoUserPool", set_user_pool, NULL, DIR_CONF,
-                  "Cognito user pool id, <region>_<id>"),
-    AP_INIT_TAKE1("CognitoIssuer", set_issuer, NULL, DIR_CONF,
-                  "token issuer URL override (https://, or http:// for loopback emulators)"),
-    AP_INIT_TAKE1("CognitoClientID", set_token_string, OFFSET(client_id), DIR_CONF,
-                  "Cognito app client id"),
-    AP_INIT_TAKE1("CognitoBearer", set_bearer, NULL, DIR_CONF,
-                  "accept Authorization: Bearer access tokens: off, on or only"),
-    AP_INIT_TAKE1("CognitoRemoteUserClaim", set_claim_name, OFFSET(remote_user_claim), DIR_CONF,
-                  "claim that becomes REMOTE_USER"),
-    AP_INIT_TAKE1("CognitoGroupsClaim", set_claim_name, OFFSET(groups_claim), DIR_CONF,
-                  "claim holding the user's groups (default cognito:groups)"),
-    AP_INIT_TAKE1("CognitoTenantClaim", set_claim_name, OFFSET(tenant_claim), DIR_CONF,
-                  "claim holding the user's tenant (default custom:tenant_id)"),
-    AP_INIT_TAKE1("CognitoClockSkew", set_clock_skew, OFFSET(clock_skew), DIR_CONF,
-                  "leeway in seconds for exp, nbf and iat (default 60)"),
-    AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_jwks_ttl, OFFSET(jwks_ttl), DIR_CONF,
-                  "seconds signing keys are kept before a refetch (default 3600)"),
-    AP_INIT_TAKE1("CognitoHTTPTimeout", set_http_timeout, OFFSET(http_timeout), DIR_CONF,
-                  "seconds allowed for each call to Cognito (default 5)"),
-    AP_INIT_TAKE1("CognitoCAFile", set_ca_file, NULL, DIR_CONF,
-                  "CA bundle for TLS to Cognito (default: system store)"),
-    AP_INIT_TAKE1("CognitoOutgoingProxy", set_proxy, NULL, DIR_CONF,
-                  "proxy URL for calls to Cognito"),
-    AP_INIT_TAKE1("CognitoTokenCacheEntries", set_token_cache, NULL, RSRC_CONF,
-                  "verified access tokens kept per Apache process (default 4096, 0 = off)"),
-    { NULL }
-};
 
 /* ---- startup validation ------------------------------------------------------------- */
 

@@ -17,6 +17,9 @@
 #define COG_UNSET (-1)
 
 typedef enum { COG_BEARER_OFF = 0, COG_BEARER_ON = 1, COG_BEARER_ONLY = 2 } cog_bearer_mode_t;
+typedef enum { COG_UNAUTH_AUTH = 0, COG_UNAUTH_401 = 1, COG_UNAUTH_PASS = 2 } cog_unauth_mode_t;
+
+struct cog_cache;
 
 typedef struct {
     const char *path;               /* section path, for messages; NULL at server level */
@@ -34,16 +37,41 @@ typedef struct {
     int         http_timeout;
     const char *ca_file;
     const char *proxy;
+    /* browser login */
+    const char *domain;              /* https URL, no trailing '/' */
+    const char *domain_prefix;       /* or a prefix, expanded with the pool's region */
+    const char *client_secret;       /* resolved value (file:/env: read at startup) */
+    const char *redirect_uri;        /* path or absolute URL */
+    const char *scope;
+    const char *identity_provider;
+    apr_array_header_t *auth_params; /* name, value, name, value ... */
+    int         unauthenticated;
+    int         session_max_age;
+    int         session_idle;
+    int         refresh;
+    int         revalidate_interval;
+    const char *cookie_name;
+    const char *cookie_domain;
+    const char *cookie_path;
+    const char *cookie_same_site;
+    const char *logout_path;
+    const char *post_logout_uri;
 } cog_dir_config_t;
 
 typedef struct {
-    int token_cache_entries;
+    int               token_cache_entries;
+    struct cog_cache *cache;        /* CognitoSessionCache; default shmcb made in post_config */
 } cog_server_config_t;
 
 #define COG_DEFAULT_CLOCK_SKEW         60
 #define COG_DEFAULT_JWKS_TTL           3600
 #define COG_DEFAULT_HTTP_TIMEOUT       5
 #define COG_DEFAULT_TOKEN_CACHE        4096
+#define COG_DEFAULT_REDIRECT_URI       "/oauth2/callback"
+#define COG_DEFAULT_SCOPE              "openid email profile"
+#define COG_DEFAULT_SESSION_MAX_AGE    28800
+#define COG_DEFAULT_SESSION_IDLE       3600
+#define COG_DEFAULT_COOKIE_NAME        "cognito_session"
 #define COG_DEFAULT_GROUPS_CLAIM       "cognito:groups"
 #define COG_DEFAULT_TENANT_CLAIM       "custom:tenant_id"
 
@@ -69,5 +97,21 @@ int cog_cfg_jwks_ttl(const cog_dir_config_t *c);
 int cog_cfg_http_timeout(const cog_dir_config_t *c);
 const char *cog_cfg_groups_claim(const cog_dir_config_t *c);
 const char *cog_cfg_tenant_claim(const cog_dir_config_t *c);
+/* NULL when browser login is not configured (no CognitoDomain). */
+const char *cog_cfg_domain(apr_pool_t *p, const cog_dir_config_t *c);
+const char *cog_cfg_redirect_uri(const cog_dir_config_t *c);
+const char *cog_cfg_scope(const cog_dir_config_t *c);
+int cog_cfg_unauthenticated(const cog_dir_config_t *c);
+int cog_cfg_session_max_age(const cog_dir_config_t *c);
+int cog_cfg_session_idle(const cog_dir_config_t *c);
+int cog_cfg_refresh(const cog_dir_config_t *c);
+int cog_cfg_revalidate_interval(const cog_dir_config_t *c);
+const char *cog_cfg_cookie_name(const cog_dir_config_t *c);
+const char *cog_cfg_cookie_path(const cog_dir_config_t *c);
+const char *cog_cfg_cookie_same_site(const cog_dir_config_t *c);
+
+/* The server's session store (never NULL after post_config). */
+struct cog_cache *cog_cfg_cache(server_rec *s);
+struct cog_cache **cog_cfg_cache_slot(server_rec *s);
 
 #endif

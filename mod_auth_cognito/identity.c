@@ -18,7 +18,7 @@ static const char *default_user_claim(const cJSON *claims)
 }
 
 cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
-                                int via_bearer, cog_error_t *err)
+                                const char *scope, int via_bearer, cog_error_t *err)
 {
     const char *user;
     if (c->remote_user_claim) {
@@ -47,10 +47,13 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
     const cog_identity_var_t *v = (const cog_identity_var_t *)vars->elts;
     for (int i = 0; i < vars->nelts; i++)
         apr_table_setn(r->subprocess_env, v[i].env, v[i].value);
+    /* A session's claims come from the ID token, which has no scope: use the access token's. */
+    if (scope && cog_json_member(claims, "scope") == NULL)
+        apr_table_setn(r->subprocess_env, "COGNITO_SCOPE", cog_claim_sanitize(r->pool, scope));
 
     cog_request_identity_t *id = apr_pcalloc(r->pool, sizeof(*id));
     id->claims = claims;
-    id->scope = cog_json_string(claims, "scope");
+    id->scope = scope;
     id->via_bearer = via_bearer;
     ap_set_module_config(r->request_config, &auth_cognito_module, id);
     return COG_OK;
@@ -64,4 +67,13 @@ const cog_request_identity_t *cog_identity_get(request_rec *r)
             return id;
     }
     return NULL;
+}
+
+void cog_identity_set_tokens(request_rec *r, const char *access_token, const char *id_token)
+{
+    cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
+    if (id) {
+        id->access_token = access_token;
+        id->id_token = id_token;
+    }
 }

@@ -16,12 +16,17 @@ typedef struct {
     const cJSON *claims;        /* ID-token claims (session) or access-token claims (Bearer) */
     const char  *scope;         /* access token scope */
     int          via_bearer;
+    const char  *access_token;  /* raw tokens, exported only with CognitoPassTokens on */
+    const char  *id_token;
 } cog_request_identity_t;
 
 /* Sets r->user from the configured (or default) claim and exports the identity.
  * Fails with token_no_user when the token names no user. */
 cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
-                                int via_bearer, cog_error_t *err);
+                                const char *scope, int via_bearer, cog_error_t *err);
+
+/* Remembers the raw tokens behind the identity (session or Bearer). */
+void cog_identity_set_tokens(request_rec *r, const char *access_token, const char *id_token);
 
 /* The identity set on this request (or the main request of a subrequest), or NULL. */
 const cog_request_identity_t *cog_identity_get(request_rec *r);

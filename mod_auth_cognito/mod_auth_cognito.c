@@ -2,8 +2,13 @@
  * mod_auth_cognito.c — module registration and request dispatch.  Nothing else:
  * each concern lives in its own file (see DESIGN §6).
  *
- *   check_authn (AuthType Cognito) ─┬─ Bearer header present (CognitoBearer on|only) → bearer.c
- *                                   └─ otherwise                                     → 401 challenge
+ *   check_authn (AuthType Cognito)
+ *     ├─ CognitoRedirectURI path  → login.c   (callback: session created, 302 back)
+ *     ├─ CognitoLogoutPath        → session.c (logout)
+ *     ├─ Bearer token (on|only)   → bearer.c
+ *     ├─ session cookie           → session.c (lookup, refresh)
+ *     └─ nobody: CognitoUnauthenticated auth → login.c (302 to Cognito) for
+ *        navigations, 401 for XHR/API calls; 401; or pass
  */
 #define COG_MODULE_DECLARATION_FILE 1  /* AP_DECLARE_MODULE below sets the log index */
 #include <httpd.h>
@@ -12,14 +17,19 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <mod_auth.h>
-#include <ap_mpm.h>
 
 #include "bearer.h"
+#include "cache.h"
 #include "config.h"
+#include "context.h"
 #include "http.h"
 #include "log.h"
+#include "login.h"
+#include "page.h"
+#include "session.h"
 #include "verify.h"
 
+#include <string.h>
 #include <strings.h>
 
 module AP_MODULE_DECLARE_DATA auth_cognito_module;
@@ -28,6 +38,30 @@ static int is_ours(request_rec *r)
 {
     const char *type = ap_auth_type(r);
     return type && strcasecmp(type, "Cognito") == 0;
+}
+
+static int is_path(request_rec *r, const char *configured)
+{
+    return configured && r->uri && strcmp(r->uri, cog_ctx_path_of(r, configured)) == 0;
+}
+
+/* No user: what CognitoUnauthenticated and the kind of request call for. */
+static int unauthenticated(request_rec *r, const cog_dir_config_t *c)
+{
+    int mode = cog_cfg_unauthenticated(c);
+    if (mode == COG_UNAUTH_PASS) {
+        r->user = "";
+        r->ap_auth_type = "Cognito";
+        return OK;
+    }
+    int can_login = cog_cfg_domain(r->pool, c) != NULL;
+    if (mode == COG_UNAUTH_AUTH && can_login && ap_is_initial_req(r) && cog_login_is_navigation(r))
+        return cog_login_start(r, c);
+    if (cog_cfg_bearer(c) != COG_BEARER_OFF)
+        return cog_bearer_challenge(r, c, can_login ? "not signed in, and not a page navigation"
+                                                    : "no bearer token and browser login is not configured");
+    cog_error_t err = { COG_E_LOGIN_REQUIRED, "not signed in" };
+    return cog_page(r, 0, &err, "unauthenticated request", NULL);
 }
 
 static int check_authn(request_rec *r)
@@ -45,9 +79,17 @@ static int check_authn(request_rec *r)
     }
 
     int bearer = cog_cfg_bearer(c);
-    if (bearer == COG_BEARER_ONLY || (bearer == COG_BEARER_ON && cog_bearer_present(r)))
+    if (bearer == COG_BEARER_ONLY)
         return cog_bearer_authenticate(r, c);
-    return cog_bearer_challenge(r, c, "no bearer token and browser login is not configured");
+    if (is_path(r, cog_cfg_redirect_uri(c)) && ap_is_initial_req(r))
+        return cog_login_callback(r, c);
+    if (is_path(r, c->logout_path) && ap_is_initial_req(r))
+        return cog_session_logout(r, c);
+    if (bearer == COG_BEARER_ON && cog_bearer_present(r))
+        return cog_bearer_authenticate(r, c);
+
+    int rc = cog_session_authenticate(r, c);
+    return rc == DECLINED ? unauthenticated(r, c) : rc;
 }
 
 /* Authorization refused an authenticated user: no Basic-style challenge to add,
@@ -63,19 +105,25 @@ static apr_status_t http_cleanup(void *unused)
     return APR_SUCCESS;
 }
 
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return cog_cache_pre_config(pconf);
+}
+
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;   /* first (dry-run) pass */
     cog_http_global_init();
     apr_pool_cleanup_register(pconf, NULL, http_cleanup, apr_pool_cleanup_null);
-    return OK;
+    return cog_cache_post_config(pconf, ptemp, s, cog_cfg_cache_slot);
 }
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     const cog_server_config_t *sc = ap_get_module_config(s->module_config, &auth_cognito_module);
     int entries = sc->token_cache_entries != COG_UNSET ? sc->token_cache_entries : COG_DEFAULT_TOKEN_CACHE;
+    cog_cache_child_init(pchild, s);
     apr_status_t rv = cog_verify_init(pchild, (size_t)entries);
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
@@ -85,10 +133,13 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 
 static void register_hooks(apr_pool_t *p)
 {
+    static const char *const after_socache[] = { "mod_socache_shmcb.c", "mod_socache_memcache.c",
+                                                 "mod_socache_redis.c", NULL };
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(cog_check_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, after_socache, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -1,0 +1,245 @@
+/*
+ * cache.c — mod_socache wrapper with the module's global mutex.
+ */
+#include "cache.h"
+#include "log.h"
+
+#include <string.h>
+#include <apr_global_mutex.h>
+#include <apr_strings.h>
+#include <ap_provider.h>
+#include <util_mutex.h>
+
+#define MUTEX_TYPE "auth-cognito-cache"
+#define CACHE_NAME "auth_cognito"      /* <= 14 characters: memcache key prefix limit */
+
+struct cog_cache {
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t       *instance;
+    const char                  *spec;
+    int                          initialised;
+};
+
+/* Created in post_config before the children fork; each child re-attaches in
+ * child_init.  Never changed afterwards. */
+static apr_global_mutex_t *cache_mutex;
+
+const char *cog_cache_configure(apr_pool_t *p, apr_pool_t *ptemp, const char *spec, cog_cache_t **out)
+{
+    const char *colon = strchr(spec, ':');
+    const char *name = colon ? apr_pstrmemdup(ptemp, spec, (apr_size_t)(colon - spec)) : spec;
+    const char *arg = colon ? colon + 1 : NULL;
+    cog_cache_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
+    if (c->provider == NULL)
+        return apr_psprintf(p, "unknown session cache provider '%s' (maybe you need to load "
+                            "mod_socache_%s: a2enmod socache_%s)", name, name, name);
+    const char *err = c->provider->create(&c->instance, arg, ptemp, p);
+    if (err)
+        return apr_psprintf(p, "session cache '%s': %s", name, err);
+    c->spec = apr_pstrdup(p, spec);
+    *out = c;
+    return NULL;
+}
+
+const char *cog_cache_describe(const cog_cache_t *c)
+{
+    return c ? c->spec : "(none)";
+}
+
+int cog_cache_pre_config(apr_pool_t *pconf)
+{
+    return ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0) == APR_SUCCESS ? OK : 500;
+}
+
+static apr_status_t destroy_cache(void *data)
+{
+    cog_cache_t *c = data;
+    if (c->initialised)
+        c->provider->destroy(c->instance, NULL);
+    c->initialised = 0;
+    return APR_SUCCESS;
+}
+
+int cog_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
+                          cog_cache_t **(*slot_of)(server_rec *))
+{
+    struct ap_socache_hints hints = { .avg_id_len = COG_CACHE_ID_LEN, .avg_obj_size = 8192,
+                                      .expiry_interval = 60 };
+    cog_cache_t *fallback = NULL;
+
+    for (server_rec *vs = s; vs; vs = vs->next) {
+        cog_cache_t **slot = slot_of(vs);
+        if (*slot == NULL) {
+            if (fallback == NULL) {
+                const char *spec = apr_psprintf(ptemp, "shmcb:%s(%d)",
+                                                ap_runtime_dir_relative(ptemp, "auth_cognito_cache"),
+                                                COG_CACHE_DEFAULT_SIZE);
+                const char *err = cog_cache_configure(pconf, ptemp, spec, &fallback);
+                if (err) {
+                    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                                 "COGNITO0001: config_invalid: default session cache: %s", err);
+                    return HTTP_INTERNAL_SERVER_ERROR;
+                }
+            }
+            *slot = fallback;
+        }
+        cog_cache_t *c = *slot;
+        if (c->initialised)
+            continue;
+        apr_status_t rv = c->provider->init(c->instance, CACHE_NAME, &hints, vs, pconf);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, vs,
+                         "COGNITO0001: config_invalid: cannot initialise session cache %s", c->spec);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        c->initialised = 1;
+        apr_pool_cleanup_register(pconf, c, destroy_cache, apr_pool_cleanup_null);
+    }
+
+    apr_status_t rv = ap_global_mutex_create(&cache_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "COGNITO0001: config_invalid: cannot create mutex %s",
+                     MUTEX_TYPE);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+void cog_cache_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (cache_mutex == NULL)
+        return;
+    apr_status_t rv = apr_global_mutex_child_init(&cache_mutex, apr_global_mutex_lockfile(cache_mutex), pchild);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "COGNITO0901: internal_error: cannot attach mutex %s",
+                     MUTEX_TYPE);
+}
+
+static int needs_lock(const cog_cache_t *c)
+{
+    return (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
+}
+
+static apr_status_t lock(void)
+{
+    return cache_mutex ? apr_global_mutex_lock(cache_mutex) : APR_EINIT;
+}
+
+static void unlock(void)
+{
+    apr_global_mutex_unlock(cache_mutex);
+}
+
+static apr_status_t retrieve_unlocked(cog_cache_t *c, server_rec *s, const unsigned char *id,
+                                      unsigned char **data, size_t *len, apr_pool_t *p)
+{
+    unsigned int n = COG_CACHE_MAX_RECORD;
+    unsigned char *buf = apr_palloc(p, n);
+    apr_status_t rv = c->provider->retrieve(c->instance, s, id, COG_CACHE_ID_LEN, buf, &n, p);
+    if (rv == APR_SUCCESS) {
+        *data = buf;
+        *len = n;
+    }
+    return rv;
+}
+
+apr_status_t cog_cache_store(cog_cache_t *c, server_rec *s, const unsigned char *id, apr_time_t expiry,
+                             const unsigned char *data, size_t len, apr_pool_t *p)
+{
+    if (len > COG_CACHE_MAX_RECORD)
+        return APR_ENOSPC;
+    int locked = needs_lock(c);
+    apr_status_t rv;
+    if (locked && (rv = lock()) != APR_SUCCESS)
+        return rv;
+    rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, (unsigned char *)data,
+                            (unsigned int)len, p);
+    if (locked)
+        unlock();
+    return rv;
+}
+
+apr_status_t cog_cache_retrieve(cog_cache_t *c, server_rec *s, const unsigned char *id,
+                                unsigned char **data, size_t *len, apr_pool_t *p)
+{
+    int locked = needs_lock(c);
+    apr_status_t rv;
+    if (locked && (rv = lock()) != APR_SUCCESS)
+        return rv;
+    rv = retrieve_unlocked(c, s, id, data, len, p);
+    if (locked)
+        unlock();
+    return rv;
+}
+
+apr_status_t cog_cache_remove(cog_cache_t *c, server_rec *s, const unsigned char *id, apr_pool_t *p)
+{
+    int locked = needs_lock(c);
+    apr_status_t rv;
+    if (locked && (rv = lock()) != APR_SUCCESS)
+        return rv;
+    rv = c->provider->remove(c->instance, s, id, COG_CACHE_ID_LEN, p);
+    if (locked)
+        unlock();
+    return rv;
+}
+
+apr_status_t cog_cache_take(cog_cache_t *c, server_rec *s, const unsigned char *id,
+                            unsigned char **data, size_t *len, apr_pool_t *p)
+{
+    apr_status_t rv = lock();
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = retrieve_unlocked(c, s, id, data, len, p);
+    if (rv == APR_SUCCESS)
+        c->provider->remove(c->instance, s, id, COG_CACHE_ID_LEN, p);
+    unlock();
+    return rv;
+}
+
+apr_status_t cog_cache_try_lock(cog_cache_t *c, server_rec *s, const unsigned char *id,
+                                apr_time_t expiry, apr_pool_t *p)
+{
+    unsigned char *data;
+    size_t len;
+    apr_status_t rv = lock();
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = retrieve_unlocked(c, s, id, &data, &len, p);
+    if (rv == APR_SUCCESS) {
+        rv = APR_EEXIST;
+    } else if (rv == APR_NOTFOUND) {
+        static const unsigned char marker[] = "lock";
+        rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, (unsigned char *)marker,
+                                sizeof(marker), p);
+    }
+    unlock();
+    return rv;
+}
+
+apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsigned char *id,
+                                       const unsigned char *expected, size_t expected_len, apr_time_t expiry,
+                                       const unsigned char *data, size_t len, apr_pool_t *p)
+{
+    unsigned char *now;
+    size_t now_len;
+    if (len > COG_CACHE_MAX_RECORD)
+        return APR_ENOSPC;
+    apr_status_t rv = lock();
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = retrieve_unlocked(c, s, id, &now, &now_len, p);
+    if (rv == APR_SUCCESS) {
+        if (now_len == expected_len && memcmp(now, expected, now_len) == 0)
+            rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, (unsigned char *)data,
+                                    (unsigned int)len, p);
+        else
+            rv = APR_EEXIST;
+    } else if (rv == APR_NOTFOUND) {
+        rv = APR_EEXIST;
+    }
+    unlock();
+    return rv;
+}

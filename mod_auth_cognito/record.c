@@ -1,0 +1,168 @@
+/*
+ * record.c — session and login-state records: JSON encoding, strict decoding, keys.
+ */
+#include "record.h"
+#include "json.h"
+
+#include <math.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#define SESSION_VERSION 1
+#define STATE_VERSION   1
+
+static apr_status_t free_cjson(void *tree)
+{
+    cJSON_Delete(tree);
+    return APR_SUCCESS;
+}
+
+static char *print_and_free(apr_pool_t *p, cJSON *o)
+{
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    char *out = text ? apr_pstrdup(p, text) : NULL;
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return out;
+}
+
+static int get_time(const cJSON *o, const char *name, double *out)
+{
+    const cJSON *v = cog_json_member(o, name);
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > 253402300799.0)
+        return -1;
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int get_string(apr_pool_t *p, const cJSON *o, const char *name, int required, const char **out)
+{
+    const cJSON *v = cog_json_member(o, name);
+    if (v == NULL && !required) {
+        *out = NULL;
+        return 0;
+    }
+    if (!cJSON_IsString(v) || (required && *v->valuestring == '\0'))
+        return -1;
+    *out = apr_pstrdup(p, v->valuestring);
+    return 0;
+}
+
+static cJSON *parse_versioned(apr_pool_t *p, const char *text, size_t len, int version, const char **why)
+{
+    cJSON *o = cog_json_parse(text, len, why);
+    if (o == NULL)
+        return NULL;
+    apr_pool_cleanup_register(p, o, free_cjson, apr_pool_cleanup_null);
+    const cJSON *v = cog_json_member(o, "v");
+    if (!cJSON_IsObject(o) || !cJSON_IsNumber(v) || v->valuedouble != version) {
+        *why = "not a record of this version";
+        return NULL;
+    }
+    return o;
+}
+
+char *cog_session_encode(apr_pool_t *p, const cog_session_t *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "v", SESSION_VERSION);
+    cJSON_AddNumberToObject(o, "created", s->created);
+    cJSON_AddNumberToObject(o, "seen", s->last_seen);
+    cJSON_AddNumberToObject(o, "refreshed", s->refreshed);
+    cJSON_AddNumberToObject(o, "access_exp", s->access_exp);
+    cJSON_AddStringToObject(o, "id_token", s->id_token);
+    cJSON_AddStringToObject(o, "access_token", s->access_token);
+    if (s->refresh_token)
+        cJSON_AddStringToObject(o, "refresh_token", s->refresh_token);
+    if (s->scope)
+        cJSON_AddStringToObject(o, "scope", s->scope);
+    cJSON *claims = cJSON_Duplicate(s->claims, 1);
+    if (claims == NULL || !cJSON_AddItemToObject(o, "claims", claims)) {
+        cJSON_Delete(claims);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return print_and_free(p, o);
+}
+
+cog_session_t *cog_session_decode(apr_pool_t *p, const char *text, size_t len, const char **why)
+{
+    cJSON *o = parse_versioned(p, text, len, SESSION_VERSION, why);
+    if (o == NULL)
+        return NULL;
+    cog_session_t *s = apr_pcalloc(p, sizeof(*s));
+    if (get_time(o, "created", &s->created) || get_time(o, "seen", &s->last_seen)
+        || get_time(o, "refreshed", &s->refreshed) || get_time(o, "access_exp", &s->access_exp)
+        || get_string(p, o, "id_token", 1, &s->id_token) || get_string(p, o, "access_token", 1, &s->access_token)
+        || get_string(p, o, "refresh_token", 0, &s->refresh_token)
+        || get_string(p, o, "scope", 0, &s->scope)) {
+        *why = "a session field is missing or has the wrong type";
+        return NULL;
+    }
+    cJSON *claims = cJSON_DetachItemFromObjectCaseSensitive(o, "claims");
+    if (!cJSON_IsObject(claims)) {
+        cJSON_Delete(claims);
+        *why = "session claims are not an object";
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, claims, free_cjson, apr_pool_cleanup_null);
+    s->claims = claims;
+    return s;
+}
+
+char *cog_state_encode(apr_pool_t *p, const cog_login_state_t *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "v", STATE_VERSION);
+    cJSON_AddNumberToObject(o, "created", st->created);
+    cJSON_AddStringToObject(o, "return", st->return_path);
+    cJSON_AddStringToObject(o, "redirect_uri", st->redirect_uri);
+    cJSON_AddStringToObject(o, "verifier", st->verifier);
+    cJSON_AddStringToObject(o, "nonce", st->nonce);
+    cJSON_AddStringToObject(o, "binding", st->binding);
+    return print_and_free(p, o);
+}
+
+cog_login_state_t *cog_state_decode(apr_pool_t *p, const char *text, size_t len, const char **why)
+{
+    cJSON *o = parse_versioned(p, text, len, STATE_VERSION, why);
+    if (o == NULL)
+        return NULL;
+    cog_login_state_t *st = apr_pcalloc(p, sizeof(*st));
+    if (get_time(o, "created", &st->created) || get_string(p, o, "return", 1, &st->return_path)
+        || get_string(p, o, "redirect_uri", 1, &st->redirect_uri)
+        || get_string(p, o, "verifier", 1, &st->verifier) || get_string(p, o, "nonce", 1, &st->nonce)
+        || get_string(p, o, "binding", 1, &st->binding)) {
+        *why = "a login state field is missing or has the wrong type";
+        return NULL;
+    }
+    return st;
+}
+
+int cog_record_keys(const char *secret, const char *kind, unsigned char slot[COG_KEY_LEN],
+                    unsigned char key[COG_KEY_LEN])
+{
+    char label[64];
+    size_t n = strlen(secret);
+    apr_snprintf(label, sizeof(label), "mod_auth_cognito %s slot v1", kind);
+    if (cog_derive(secret, n, label, slot) != 0)
+        return -1;
+    apr_snprintf(label, sizeof(label), "mod_auth_cognito %s key v1", kind);
+    return cog_derive(secret, n, label, key);
+}
+
+int cog_record_secret_valid(const char *s)
+{
+    if (s == NULL || strlen(s) != 43)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}

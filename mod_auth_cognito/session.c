@@ -1,0 +1,373 @@
+/*
+ * session.c — session lookup, timers, refresh, creation and logout.
+ */
+#include "session.h"
+#include "cache.h"
+#include "context.h"
+#include "cookie.h"
+#include "crypto.h"
+#include "identity.h"
+#include "json.h"
+#include "log.h"
+#include "page.h"
+#include "record.h"
+#include "verify.h"
+
+#include <math.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+#include <http_core.h>
+#include <http_protocol.h>
+
+#define MAX_COOKIES_TRIED 4
+#define REFRESH_POLL_MS   100
+
+/* A session found for this request, with what is needed to write it back. */
+typedef struct {
+    const char     *id;                       /* cookie value */
+    unsigned char   slot[COG_KEY_LEN];
+    unsigned char   key[COG_KEY_LEN];
+    unsigned char  *sealed;                   /* bytes as read, for compare-and-swap */
+    size_t          sealed_len;
+    cog_session_t  *s;
+} found_t;
+
+static apr_time_t expiry_of(const cog_dir_config_t *c, const cog_session_t *s)
+{
+    double until = s->created + cog_cfg_session_max_age(c);
+    int idle = cog_cfg_session_idle(c);
+    if (idle > 0 && s->last_seen + idle < until)
+        until = s->last_seen + idle;
+    return apr_time_from_sec((apr_time_t)until + 1);
+}
+
+static int seal(request_rec *r, const found_t *f, const cog_session_t *s, unsigned char **out, size_t *out_len)
+{
+    char *text = cog_session_encode(r->pool, s);
+    return text ? cog_seal(r->pool, f->key, f->slot, COG_KEY_LEN, text, strlen(text), out, out_len) : -1;
+}
+
+static int store_error(request_rec *r, apr_status_t rv, const char *what)
+{
+    cog_error_t err = { COG_E_SESSION_STORE,
+                        apr_psprintf(r->pool, "%s: %s (store %s)", what, rv == APR_ENOSPC ? "record too large" : "store error",
+                                     cog_cache_describe(cog_cfg_cache(r->server))) };
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, "session store status");
+    return cog_page(r, 0, &err, "session store", "Please try again in a moment.");
+}
+
+/* Reads and opens the record for one cookie value.  APR_SUCCESS with f filled,
+ * APR_NOTFOUND when there is no usable record, or a store error. */
+static apr_status_t load(request_rec *r, const cog_dir_config_t *c, const char *id, found_t *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (!cog_record_secret_valid(id) || cog_record_keys(id, "session", f->slot, f->key) != 0)
+        return APR_NOTFOUND;
+    apr_status_t rv = cog_cache_retrieve(cog_cfg_cache(r->server), r->server, f->slot, &f->sealed,
+                                         &f->sealed_len, r->pool);
+    if (rv != APR_SUCCESS)
+        return rv;
+    char *text;
+    size_t len;
+    const char *why = NULL;
+    if (cog_open(r->pool, f->key, f->slot, COG_KEY_LEN, f->sealed, f->sealed_len, &text, &len) != 0
+        || (f->s = cog_session_decode(r->pool, text, len, &why)) == NULL) {
+        cog_error_t err = { COG_E_SESSION_INVALID, why ? why : "record does not open with this cookie" };
+        cog_log_reason(r, APLOG_INFO, &err, "session ignored");
+        return APR_NOTFOUND;
+    }
+    f->id = id;
+    return APR_SUCCESS;
+}
+
+static void end_session(request_rec *r, const found_t *f, cog_reason_t why, const char *detail)
+{
+    cog_error_t err = { why, detail };
+    cog_cache_remove(cog_cfg_cache(r->server), r->server, f->slot, r->pool);
+    cog_log_reason(r, APLOG_INFO, &err, "session ended");
+}
+
+/* Verifies a token set from a refresh and folds it into the session. */
+static cog_reason_t apply_refresh(request_rec *r, const cog_dir_config_t *c, cog_session_t *s,
+                                  const cog_token_set_t *t, cog_error_t *err)
+{
+    cog_verify_params_t vp;
+    cJSON *access_claims, *id_claims = NULL;
+    int cached;
+    cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
+    cog_reason_t rc = cog_verify_token(r->pool, t->access_token, strlen(t->access_token), &vp,
+                                       &access_claims, &cached, err);
+    if (rc != COG_OK)
+        return rc;
+    if (t->id_token) {
+        cog_ctx_verify_params(r, c, COG_TOKEN_ID, NULL, &vp);
+        if ((rc = cog_verify_token(r->pool, t->id_token, strlen(t->id_token), &vp, &id_claims, &cached, err)) != COG_OK)
+            return rc;
+        /* The refreshed ID token must still be about the same user. */
+        const char *old_sub = cog_json_string(s->claims, "sub"), *new_sub = cog_json_string(id_claims, "sub");
+        if (!old_sub || !new_sub || strcmp(old_sub, new_sub) != 0)
+            return cog_fail(err, COG_E_TOKEN_AUDIENCE_MISMATCH, "refreshed ID token names another user");
+        s->id_token = t->id_token;
+        s->claims = id_claims;
+    }
+    s->access_token = t->access_token;
+    s->access_exp = cog_jwt_numeric_date(access_claims, "exp");
+    s->scope = cog_json_string(access_claims, "scope");
+    if (t->refresh_token)
+        s->refresh_token = t->refresh_token;     /* rotation: keep the newest */
+    s->refreshed = cog_ctx_now();
+    return COG_OK;
+}
+
+/* Waits for another process's refresh of this session; APR_SUCCESS when the
+ * record now carries a newer access token. */
+static apr_status_t await_refresh(request_rec *r, const cog_dir_config_t *c, found_t *f)
+{
+    double old_exp = f->s->access_exp;
+    int rounds = (cog_cfg_http_timeout(c) * 1000 + 1000) / REFRESH_POLL_MS;
+    for (int i = 0; i < rounds; i++) {
+        apr_sleep(apr_time_from_msec(REFRESH_POLL_MS));
+        found_t fresh;
+        apr_status_t rv = load(r, c, f->id, &fresh);
+        if (rv != APR_SUCCESS)
+            return rv;
+        if (fresh.s->access_exp > old_exp) {
+            *f = fresh;
+            return APR_SUCCESS;
+        }
+    }
+    return APR_TIMEUP;
+}
+
+/* Refresh shortly before expiry: a quarter of the token's life, at most 60 s. */
+static int refresh_due(const cog_dir_config_t *c, const cog_session_t *s, double now)
+{
+    double life = s->access_exp - s->refreshed;
+    double margin = fmin(60.0, fmax(1.0, life / 4));
+    int reval = cog_cfg_revalidate_interval(c);
+    return now >= s->access_exp - margin || (reval > 0 && now - s->refreshed >= reval);
+}
+
+typedef enum { REFRESH_DONE, REFRESH_SKIPPED, REFRESH_ENDED, REFRESH_FAILED } refresh_result_t;
+
+static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found_t *f, cog_error_t *err)
+{
+    cog_cache_t *cache = cog_cfg_cache(r->server);
+    unsigned char lock_id[COG_KEY_LEN], unused[COG_KEY_LEN];
+    double now = cog_ctx_now();
+    int expired = now >= f->s->access_exp;
+
+    if (cog_record_keys(f->id, "refresh-lock", lock_id, unused) != 0)
+        return expired ? REFRESH_FAILED : REFRESH_SKIPPED;
+    apr_time_t lock_until = apr_time_now() + apr_time_from_sec(cog_cfg_http_timeout(c) + 5);
+    apr_status_t rv = cog_cache_try_lock(cache, r->server, lock_id, lock_until, r->pool);
+    if (rv == APR_EEXIST) {
+        /* Someone else refreshes: use the still-valid token, or wait for theirs. */
+        if (!expired)
+            return REFRESH_SKIPPED;
+        if (await_refresh(r, c, f) == APR_SUCCESS)
+            return REFRESH_SKIPPED;
+        cog_fail(err, COG_E_REFRESH_FAILED, "waited for a concurrent refresh that did not finish");
+        return REFRESH_FAILED;
+    }
+    if (rv != APR_SUCCESS) {
+        cog_fail(err, COG_E_SESSION_STORE, "cannot take the refresh lock");
+        return REFRESH_FAILED;
+    }
+
+    refresh_result_t result = REFRESH_DONE;
+    cog_oauth_client_t client;
+    cog_token_set_t tokens;
+    found_t current;
+    /* Another server (or a request just before us) may have refreshed already. */
+    if (load(r, c, f->id, &current) != APR_SUCCESS) {
+        cog_fail(err, COG_E_SESSION_INVALID, "session vanished during refresh");
+        result = REFRESH_ENDED;
+        goto unlock;
+    }
+    *f = current;
+    if (!refresh_due(c, f->s, now)) {
+        result = REFRESH_SKIPPED;
+        goto unlock;
+    }
+    if (cog_ctx_oauth_client(r, c, &client) != 0) {
+        cog_fail(err, COG_E_CONFIG, "CognitoDomain is not set, so tokens cannot be refreshed");
+        result = REFRESH_FAILED;
+        goto unlock;
+    }
+    cog_reason_t rc = cog_oauth_refresh(r->pool, &client, f->s->refresh_token, &tokens, err);
+    if (rc == COG_E_GRANT_REFUSED) {
+        end_session(r, f, COG_E_REFRESH_REFUSED, err->detail);
+        result = REFRESH_ENDED;
+        goto unlock;
+    }
+    if (rc == COG_OK)
+        rc = apply_refresh(r, c, f->s, &tokens, err);
+    if (rc != COG_OK) {
+        result = REFRESH_FAILED;
+        goto unlock;
+    }
+    unsigned char *sealed;
+    size_t sealed_len;
+    if (seal(r, f, f->s, &sealed, &sealed_len) != 0
+        || cog_cache_store(cache, r->server, f->slot, expiry_of(c, f->s), sealed, sealed_len, r->pool) != APR_SUCCESS) {
+        cog_fail(err, COG_E_SESSION_STORE, "cannot store the refreshed session");
+        result = REFRESH_FAILED;
+        goto unlock;
+    }
+    f->sealed = sealed;
+    f->sealed_len = sealed_len;
+    if (APLOGrdebug(r))
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "session tokens refreshed (sub %s)",
+                      cog_json_string(f->s->claims, "sub"));
+unlock:
+    cog_cache_remove(cache, r->server, lock_id, r->pool);
+    return result;
+}
+
+/* Coarse idle-timer update; skipped when the record changed since we read it. */
+static void touch(request_rec *r, const cog_dir_config_t *c, found_t *f, double now)
+{
+    int idle = cog_cfg_session_idle(c);
+    double every = idle > 0 ? fmax(1.0, fmin(60.0, idle / 4.0)) : 300.0;
+    if (now - f->s->last_seen < every)
+        return;
+    f->s->last_seen = now;
+    unsigned char *sealed;
+    size_t len;
+    if (seal(r, f, f->s, &sealed, &len) == 0)
+        cog_cache_replace_if_same(cog_cfg_cache(r->server), r->server, f->slot, f->sealed, f->sealed_len,
+                                  expiry_of(c, f->s), sealed, len, r->pool);
+}
+
+int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
+{
+    apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    apr_array_header_t *ids = cog_cookie_values(r->pool, cookies, cog_cfg_cookie_name(c));
+    found_t f;
+    int found = 0;
+    double now = cog_ctx_now();
+
+    /* Several cookies of our name (e.g. one tossed in from a sibling domain): use
+     * the first that opens a live session; an unknown value can never select one. */
+    for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED && !found; i++) {
+        apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f);
+        if (rv == APR_NOTFOUND)
+            continue;
+        if (rv != APR_SUCCESS)
+            return store_error(r, rv, "cannot read the session");
+        int idle = cog_cfg_session_idle(c);
+        if (now >= f.s->created + cog_cfg_session_max_age(c))
+            end_session(r, &f, COG_E_SESSION_EXPIRED, apr_psprintf(r->pool, "older than %d s",
+                                                                  cog_cfg_session_max_age(c)));
+        else if (idle > 0 && now >= f.s->last_seen + idle)
+            end_session(r, &f, COG_E_SESSION_IDLE, apr_psprintf(r->pool, "idle for more than %d s", idle));
+        else
+            found = 1;
+    }
+    if (!found)
+        return DECLINED;
+
+    if (cog_cfg_refresh(c) && f.s->refresh_token && refresh_due(c, f.s, now)) {
+        cog_error_t err = { COG_OK, NULL };
+        switch (refresh(r, c, &f, &err)) {
+        case REFRESH_DONE:
+        case REFRESH_SKIPPED:
+            break;
+        case REFRESH_ENDED:
+            return DECLINED;
+        case REFRESH_FAILED:
+            if (now < f.s->access_exp) {
+                cog_log_reason(r, APLOG_WARNING, &err, "token refresh failed; the session continues until the token expires");
+                break;
+            }
+            err.detail = apr_pstrcat(r->pool, cog_reason_info(err.reason)->name, ": ",
+                                     err.detail ? err.detail : "", NULL);
+            err.reason = COG_E_REFRESH_FAILED;
+            return cog_page(r, 0, &err, "session needs new tokens", "Please try again in a moment.");
+        }
+    } else if (now >= f.s->access_exp + cog_cfg_clock_skew(c)) {
+        /* Without refresh a session cannot outlive its access token (a revoked user
+         * would otherwise keep access until the session's maximum age). */
+        end_session(r, &f, COG_E_SESSION_EXPIRED, "the access token expired and refresh is off or impossible");
+        return DECLINED;
+    }
+
+    touch(r, c, &f, now);
+    cog_error_t err = { COG_OK, NULL };
+    if (cog_identity_apply(r, c, f.s->claims, f.s->scope, 0, &err) != COG_OK) {
+        end_session(r, &f, err.reason, err.detail);
+        return DECLINED;
+    }
+    cog_identity_set_tokens(r, f.s->access_token, f.s->id_token);
+    return OK;
+}
+
+static const char *session_cookie(request_rec *r, const cog_dir_config_t *c, const char *value, long max_age)
+{
+    cog_cookie_attrs_t a;
+    cog_ctx_cookie_attrs(r, c, max_age, &a);
+    return cog_cookie_format(r->pool, cog_cfg_cookie_name(c), value, &a);
+}
+
+int cog_session_create(request_rec *r, const cog_dir_config_t *c, const cog_token_set_t *tokens,
+                       cJSON *id_claims, const cJSON *access_claims)
+{
+    found_t f;
+    memset(&f, 0, sizeof(f));
+    double now = cog_ctx_now();
+    cog_session_t s = {
+        .created = now, .last_seen = now, .refreshed = now,
+        .access_exp = cog_jwt_numeric_date(access_claims, "exp"),
+        .id_token = tokens->id_token, .access_token = tokens->access_token,
+        .refresh_token = tokens->refresh_token, .scope = cog_json_string(access_claims, "scope"),
+        .claims = id_claims,
+    };
+    /* Always a new id: never adopt one the browser brought (session fixation). */
+    f.id = cog_random_token(r->pool);
+    unsigned char *sealed;
+    size_t len;
+    if (f.id == NULL || cog_record_keys(f.id, "session", f.slot, f.key) != 0 || seal(r, &f, &s, &sealed, &len) != 0) {
+        cog_error_t err = { COG_E_INTERNAL, "cannot create a session record" };
+        return cog_page(r, 0, &err, "login", NULL);
+    }
+    apr_status_t rv = cog_cache_store(cog_cfg_cache(r->server), r->server, f.slot, expiry_of(c, &s), sealed, len, r->pool);
+    if (rv != APR_SUCCESS)
+        return store_error(r, rv, "cannot store the new session");
+    cog_ctx_set_cookie(r, session_cookie(r, c, f.id, -1));
+    return OK;
+}
+
+int cog_session_logout(request_rec *r, const cog_dir_config_t *c)
+{
+    cog_oauth_client_t client;
+    if (r->method_number != M_GET && r->method_number != M_POST) {
+        cog_error_t err = { COG_E_LOGOUT_METHOD, r->method };
+        apr_table_setn(r->err_headers_out, "Allow", "GET, POST");
+        return cog_page(r, 0, &err, "logout", NULL);
+    }
+    int have_client = cog_ctx_oauth_client(r, c, &client) == 0;
+    apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    apr_array_header_t *ids = cog_cookie_values(r->pool, cookies, cog_cfg_cookie_name(c));
+
+    for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED; i++) {
+        found_t f;
+        apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f);
+        if (rv != APR_SUCCESS)
+            continue;
+        cog_cache_remove(cog_cfg_cache(r->server), r->server, f.slot, r->pool);
+        cog_error_t err = { COG_OK, NULL };
+        if (have_client && f.s->refresh_token
+            && cog_oauth_revoke(r->pool, &client, f.s->refresh_token, &err) != COG_OK)
+            cog_log_reason(r, APLOG_WARNING, &err, "logout: revoking the refresh token failed");
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "logout: session ended (sub %s)",
+                      cog_json_string(f.s->claims, "sub") ? cog_json_string(f.s->claims, "sub") : "?");
+    }
+    cog_ctx_set_cookie(r, session_cookie(r, c, "", 0));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+
+    const char *after = cog_ctx_absolute(r, c->post_logout_uri ? c->post_logout_uri : "/");
+    apr_table_setn(r->headers_out, "Location", have_client ? cog_logout_url(r->pool, &client, after) : after);
+    return HTTP_MOVED_TEMPORARILY;
+}
