@@ -99,7 +99,7 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
     }
     if ((rc = cog_identity_apply(r, c, claims, cog_json_string(claims, "scope"), 1, &err)) != COG_OK)
         return refuse(r, &err);
-    cog_identity_set_tokens(r, apr_pstrmemdup(r->pool, token, len), NULL);
+    cog_identity_set_tokens(r, c, apr_pstrmemdup(r->pool, token, len), NULL);
     if (APLOGrdebug(r))
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "bearer token accepted for user %s (%s)",
                       r->user, cached ? "cached verification" : "verified");

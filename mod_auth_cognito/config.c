@@ -29,6 +29,9 @@ void *cog_create_dir_config(apr_pool_t *p, char *path)
     c->session_idle = COG_UNSET;
     c->refresh = COG_UNSET;
     c->revalidate_interval = COG_UNSET;
+    c->state_timeout = COG_UNSET;
+    c->pass_claims_as = COG_UNSET;
+    c->pass_tokens = COG_UNSET;
     return c;
 }
 
@@ -79,6 +82,9 @@ void *cog_merge_dir_config(apr_pool_t *p, void *base_v, void *add_v)
     MERGE_INT(session_idle);
     MERGE_INT(refresh);
     MERGE_INT(revalidate_interval);
+    MERGE_INT(state_timeout);
+    MERGE_INT(pass_claims_as);
+    MERGE_INT(pass_tokens);
     MERGE_PTR(cookie_name);
     MERGE_PTR(cookie_domain);
     MERGE_PTR(cookie_path);
@@ -144,6 +150,9 @@ int cog_cfg_session_max_age(const cog_dir_config_t *c)      { return DEFAULTED(s
 int cog_cfg_session_idle(const cog_dir_config_t *c)         { return DEFAULTED(session_idle, COG_DEFAULT_SESSION_IDLE); }
 int cog_cfg_refresh(const cog_dir_config_t *c)              { return DEFAULTED(refresh, 1); }
 int cog_cfg_revalidate_interval(const cog_dir_config_t *c)  { return DEFAULTED(revalidate_interval, 0); }
+int cog_cfg_state_timeout(const cog_dir_config_t *c)        { return DEFAULTED(state_timeout, COG_DEFAULT_STATE_TIMEOUT); }
+int cog_cfg_pass_claims_as(const cog_dir_config_t *c)       { return DEFAULTED(pass_claims_as, COG_PASS_ENV); }
+int cog_cfg_pass_tokens(const cog_dir_config_t *c)          { return DEFAULTED(pass_tokens, 0); }
 
 /* Region of the configured pool ("eu-west-1" of "eu-west-1_AbC"), or NULL. */
 static const char *pool_region(apr_pool_t *p, const cog_dir_config_t *c)

@@ -18,6 +18,8 @@
 
 typedef enum { COG_BEARER_OFF = 0, COG_BEARER_ON = 1, COG_BEARER_ONLY = 2 } cog_bearer_mode_t;
 typedef enum { COG_UNAUTH_AUTH = 0, COG_UNAUTH_401 = 1, COG_UNAUTH_PASS = 2 } cog_unauth_mode_t;
+/* CognitoPassClaimsAs: bit set */
+enum { COG_PASS_ENV = 1, COG_PASS_HEADERS = 2 };
 
 struct cog_cache;
 
@@ -32,6 +34,8 @@ typedef struct {
     const char *remote_user_claim;
     const char *groups_claim;
     const char *tenant_claim;
+    int         pass_claims_as;   /* COG_PASS_* bits */
+    int         pass_tokens;
     int         clock_skew;
     int         jwks_ttl;
     int         http_timeout;
@@ -50,6 +54,7 @@ typedef struct {
     int         session_idle;
     int         refresh;
     int         revalidate_interval;
+    int         state_timeout;
     const char *cookie_name;
     const char *cookie_domain;
     const char *cookie_path;
@@ -71,6 +76,7 @@ typedef struct {
 #define COG_DEFAULT_SCOPE              "openid email profile"
 #define COG_DEFAULT_SESSION_MAX_AGE    28800
 #define COG_DEFAULT_SESSION_IDLE       3600
+#define COG_DEFAULT_STATE_TIMEOUT      300
 #define COG_DEFAULT_COOKIE_NAME        "cognito_session"
 #define COG_DEFAULT_GROUPS_CLAIM       "cognito:groups"
 #define COG_DEFAULT_TENANT_CLAIM       "custom:tenant_id"
@@ -106,6 +112,9 @@ int cog_cfg_session_max_age(const cog_dir_config_t *c);
 int cog_cfg_session_idle(const cog_dir_config_t *c);
 int cog_cfg_refresh(const cog_dir_config_t *c);
 int cog_cfg_revalidate_interval(const cog_dir_config_t *c);
+int cog_cfg_state_timeout(const cog_dir_config_t *c);
+int cog_cfg_pass_claims_as(const cog_dir_config_t *c);
+int cog_cfg_pass_tokens(const cog_dir_config_t *c);
 const char *cog_cfg_cookie_name(const cog_dir_config_t *c);
 const char *cog_cfg_cookie_path(const cog_dir_config_t *c);
 const char *cog_cfg_cookie_same_site(const cog_dir_config_t *c);

@@ -357,6 +357,28 @@ static const char *set_revalidate(cmd_parms *cmd, void *cfg, const char *v)
     return set_seconds(cmd, cfg, v, 0, 86400);
 }
 
+static const char *set_state_timeout(cmd_parms *cmd, void *cfg, const char *v)
+{
+    return set_seconds(cmd, cfg, v, 10, 3600);
+}
+
+static const char *set_pass_claims_as(cmd_parms *cmd, void *cfg, const char *v)
+{
+    cog_dir_config_t *c = cfg;
+    if (!strcasecmp(v, "env") || !strcasecmp(v, "environment")) c->pass_claims_as = COG_PASS_ENV;
+    else if (!strcasecmp(v, "headers"))                          c->pass_claims_as = COG_PASS_HEADERS;
+    else if (!strcasecmp(v, "both"))                             c->pass_claims_as = COG_PASS_ENV | COG_PASS_HEADERS;
+    else if (!strcasecmp(v, "none"))                             c->pass_claims_as = 0;
+    else return fail(cmd, "'%s' is not one of env, headers, both, none", v);
+    return NULL;
+}
+
+static const char *set_pass_tokens(cmd_parms *cmd, void *cfg, int on)
+{
+    ((cog_dir_config_t *)cfg)->pass_tokens = on;
+    return NULL;
+}
+
 static const char *set_refresh(cmd_parms *cmd, void *cfg, int on)
 {
     ((cog_dir_config_t *)cfg)->refresh = on;
@@ -429,6 +451,8 @@ const command_rec cog_directives[] = {
                  "refresh tokens before the access token expires (default on)"),
     AP_INIT_TAKE1("CognitoRevalidateInterval", set_revalidate, OFFSET(revalidate_interval), DIR_CONF,
                   "force a token refresh at most this many seconds after the last, 0 = off"),
+    AP_INIT_TAKE1("CognitoStateTimeout", set_state_timeout, OFFSET(state_timeout), DIR_CONF,
+                  "seconds a started login may take to come back (default 300)"),
     AP_INIT_TAKE1("CognitoCookieName", set_cookie_name, OFFSET(cookie_name), DIR_CONF,
                   "session cookie name (default cognito_session)"),
     AP_INIT_TAKE1("CognitoCookieDomain", set_cookie_domain, OFFSET(cookie_domain), DIR_CONF,
@@ -447,6 +471,10 @@ const command_rec cog_directives[] = {
                   "claim holding the user's groups (default cognito:groups)"),
     AP_INIT_TAKE1("CognitoTenantClaim", set_claim_name, OFFSET(tenant_claim), DIR_CONF,
                   "claim holding the user's tenant (default custom:tenant_id)"),
+    AP_INIT_TAKE1("CognitoPassClaimsAs", set_pass_claims_as, NULL, DIR_CONF,
+                  "how claims reach the application: env, headers, both, none (default env)"),
+    AP_INIT_FLAG("CognitoPassTokens", set_pass_tokens, NULL, DIR_CONF,
+                 "also pass the raw access and ID tokens (default off)"),
     AP_INIT_TAKE1("CognitoClockSkew", set_clock_skew, OFFSET(clock_skew), DIR_CONF,
                   "leeway in seconds for exp, nbf and iat (default 60)"),
     AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_jwks_ttl, OFFSET(jwks_ttl), DIR_CONF,

@@ -7,9 +7,14 @@
 #include "log.h"
 
 #include <string.h>
+#include <apr_strings.h>
 #include <http_config.h>
 
 extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
+
+/* Backends commonly refuse header lines over 8 KB (LimitRequestFieldSize); a longer
+ * value is left out of the headers (it is still in the environment). */
+#define COG_MAX_HEADER_VALUE 7680
 
 static const char *default_user_claim(const cJSON *claims)
 {
@@ -43,13 +48,22 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
         .groups_claim = cog_cfg_groups_claim(c),
         .tenant_claim = cog_cfg_tenant_claim(c),
     };
+    int pass = cog_cfg_pass_claims_as(c);
     apr_array_header_t *vars = cog_claims_identity(r->pool, claims, &names);
-    const cog_identity_var_t *v = (const cog_identity_var_t *)vars->elts;
-    for (int i = 0; i < vars->nelts; i++)
-        apr_table_setn(r->subprocess_env, v[i].env, v[i].value);
     /* A session's claims come from the ID token, which has no scope: use the access token's. */
-    if (scope && cog_json_member(claims, "scope") == NULL)
-        apr_table_setn(r->subprocess_env, "COGNITO_SCOPE", cog_claim_sanitize(r->pool, scope));
+    if (scope && cog_json_member(claims, "scope") == NULL) {
+        cog_identity_var_t *sv = apr_array_push(vars);
+        sv->env = "COGNITO_SCOPE";
+        sv->header = "X-Cognito-Scope";
+        sv->value = cog_claim_sanitize(r->pool, scope);
+    }
+    const cog_identity_var_t *v = (const cog_identity_var_t *)vars->elts;
+    for (int i = 0; i < vars->nelts; i++) {
+        if (pass & COG_PASS_ENV)
+            apr_table_setn(r->subprocess_env, v[i].env, v[i].value);
+        if ((pass & COG_PASS_HEADERS) && v[i].header && strlen(v[i].value) <= COG_MAX_HEADER_VALUE)
+            apr_table_setn(r->headers_in, v[i].header, v[i].value);
+    }
 
     cog_request_identity_t *id = apr_pcalloc(r->pool, sizeof(*id));
     id->claims = claims;
@@ -69,11 +83,23 @@ const cog_request_identity_t *cog_identity_get(request_rec *r)
     return NULL;
 }
 
-void cog_identity_set_tokens(request_rec *r, const char *access_token, const char *id_token)
+void cog_identity_set_tokens(request_rec *r, const cog_dir_config_t *c, const char *access_token,
+                             const char *id_token)
 {
     cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
-    if (id) {
-        id->access_token = access_token;
-        id->id_token = id_token;
+    if (id == NULL)
+        return;
+    id->access_token = access_token;
+    id->id_token = id_token;
+    if (!cog_cfg_pass_tokens(c))
+        return;
+    int pass = cog_cfg_pass_claims_as(c);
+    if (pass & COG_PASS_ENV) {
+        if (access_token)
+            apr_table_setn(r->subprocess_env, "COGNITO_ACCESS_TOKEN", access_token);
+        if (id_token)
+            apr_table_setn(r->subprocess_env, "COGNITO_ID_TOKEN", id_token);
     }
+    if ((pass & COG_PASS_HEADERS) && access_token)
+        apr_table_setn(r->headers_in, "Authorization", apr_pstrcat(r->pool, "Bearer ", access_token, NULL));
 }

@@ -25,8 +25,11 @@ typedef struct {
 cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
                                 const char *scope, int via_bearer, cog_error_t *err);
 
-/* Remembers the raw tokens behind the identity (session or Bearer). */
-void cog_identity_set_tokens(request_rec *r, const char *access_token, const char *id_token);
+/* Remembers the raw tokens behind the identity (session or Bearer) and, with
+ * CognitoPassTokens on, exports them (COGNITO_ACCESS_TOKEN / COGNITO_ID_TOKEN, and
+ * Authorization: Bearer to proxied backends when headers are passed). */
+void cog_identity_set_tokens(request_rec *r, const cog_dir_config_t *c, const char *access_token,
+                             const char *id_token);
 
 /* The identity set on this request (or the main request of a subrequest), or NULL. */
 const cog_request_identity_t *cog_identity_get(request_rec *r);

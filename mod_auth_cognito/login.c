@@ -81,6 +81,7 @@ static int by_age(const void *a, const void *b)
  * to be set, at most COG_LOGIN_MAX_PENDING remain. */
 static void prune_state_cookies(request_rec *r, const cog_dir_config_t *c, long now)
 {
+    int ttl = cog_cfg_state_timeout(c);
     apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
     const char *prefix = apr_pstrcat(r->pool, cog_cfg_cookie_name(c), STATE_COOKIE_INFIX, NULL);
     size_t plen = strlen(prefix);
@@ -92,7 +93,7 @@ static void prune_state_cookies(request_rec *r, const cog_dir_config_t *c, long 
             continue;
         char *end;
         long created = strtol(ck[i].value, &end, 10);
-        if (*end != '.' || created > now + 60 || now - created > COG_LOGIN_STATE_TTL)
+        if (*end != '.' || created > now + 60 || now - created > ttl)
             cog_ctx_set_cookie(r, state_cookie(r, c, ck[i].name, "", 0));
         else {
             pending_t *pd = apr_array_push(live);
@@ -147,7 +148,7 @@ int cog_login_start(request_rec *r, const cog_dir_config_t *c)
         return cog_page(r, 0, &err, "login", NULL);
     }
     apr_status_t rv = cog_cache_store(cog_cfg_cache(r->server), r->server, slot,
-                                      apr_time_now() + apr_time_from_sec(COG_LOGIN_STATE_TTL), sealed, sealed_len,
+                                      apr_time_now() + apr_time_from_sec(cog_cfg_state_timeout(c)), sealed, sealed_len,
                                       r->pool);
     if (rv != APR_SUCCESS) {
         cog_fail(&err, COG_E_SESSION_STORE, "cannot store the login state");
@@ -156,7 +157,7 @@ int cog_login_start(request_rec *r, const cog_dir_config_t *c)
 
     prune_state_cookies(r, c, now);
     cog_ctx_set_cookie(r, state_cookie(r, c, state_cookie_name(r->pool, c, state), binding_value,
-                                       COG_LOGIN_STATE_TTL));
+                                       cog_cfg_state_timeout(c)));
     cog_authorize_params_t ap = {
         .redirect_uri = st.redirect_uri, .scope = cog_cfg_scope(c), .state = state, .nonce = nonce,
         .code_challenge = challenge, .identity_provider = c->identity_provider, .extra = c->auth_params,
@@ -220,8 +221,8 @@ static int consume_state(request_rec *r, const cog_dir_config_t *c, const char *
         cog_fail(err, COG_E_STATE_UNKNOWN, "the login state record is unreadable");
         return HTTP_BAD_REQUEST;
     }
-    if (cog_ctx_now() > st->created + COG_LOGIN_STATE_TTL) {
-        cog_fail(err, COG_E_STATE_UNKNOWN, "the login attempt is older than 5 minutes");
+    if (cog_ctx_now() > st->created + cog_cfg_state_timeout(c)) {
+        cog_fail(err, COG_E_STATE_UNKNOWN, "the login attempt is older than CognitoStateTimeout");
         return HTTP_BAD_REQUEST;
     }
     apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));

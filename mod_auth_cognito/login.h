@@ -4,7 +4,7 @@
  *
  * A login attempt is a state record in the shared cache (return path, PKCE
  * verifier, nonce, exact redirect_uri), sealed under its random state value,
- * single-use, valid 5 minutes, and bound to the browser by a per-attempt cookie
+ * single-use, valid CognitoStateTimeout (5 minutes), and bound to the browser by a per-attempt cookie
  * whose hash the record holds.  Several attempts (tabs) can be pending at once;
  * at most COG_LOGIN_MAX_PENDING state cookies are kept, oldest dropped first.
  */
@@ -14,7 +14,6 @@
 #include <httpd.h>
 #include "config.h"
 
-#define COG_LOGIN_STATE_TTL    300
 #define COG_LOGIN_MAX_PENDING  8
 
 /* 1 when the request may be answered with a login redirect (a top-level GET

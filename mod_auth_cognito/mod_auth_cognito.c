@@ -9,6 +9,9 @@
  *     ├─ session cookie           → session.c (lookup, refresh)
  *     └─ nobody: CognitoUnauthenticated auth → login.c (302 to Cognito) for
  *        navigations, 401 for XHR/API calls; 401; or pass
+ *   post_read_request → scrub.c (client-sent identity headers removed, every request)
+ *   fixups            → scrub.c (our cookies removed before handlers and proxies)
+ *   Require cognito-* → authz.c
  */
 #define COG_MODULE_DECLARATION_FILE 1  /* AP_DECLARE_MODULE below sets the log index */
 #include <httpd.h>
@@ -18,6 +21,7 @@
 #include <http_request.h>
 #include <mod_auth.h>
 
+#include "authz.h"
 #include "bearer.h"
 #include "cache.h"
 #include "config.h"
@@ -26,6 +30,7 @@
 #include "log.h"
 #include "login.h"
 #include "page.h"
+#include "scrub.h"
 #include "session.h"
 #include "verify.h"
 
@@ -92,6 +97,23 @@ static int check_authn(request_rec *r)
     return rc == DECLINED ? unauthenticated(r, c) : rc;
 }
 
+/* First thing for every request: no client-sent header may pose as our identity. */
+static int post_read_request(request_rec *r)
+{
+    int removed = cog_scrub_request(r);
+    if (removed && APLOGrdebug(r))
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "removed %d client-sent identity header(s)", removed);
+    return DECLINED;
+}
+
+/* After authentication, before any handler or proxy: our cookies stay with us. */
+static int fixups(request_rec *r)
+{
+    const cog_dir_config_t *c = ap_get_module_config(r->per_dir_config, &auth_cognito_module);
+    cog_scrub_cookies(r, cog_cfg_cookie_name(c));
+    return DECLINED;
+}
+
 /* Authorization refused an authenticated user: no Basic-style challenge to add,
  * but the hook must claim the request so core does not log AH00571. */
 static int note_auth_failure(request_rec *r, const char *auth_type)
@@ -141,6 +163,9 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, after_socache, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    cog_authz_register(p);
 }
 
 AP_DECLARE_MODULE(auth_cognito) = {

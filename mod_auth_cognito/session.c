@@ -300,7 +300,7 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
         end_session(r, &f, err.reason, err.detail);
         return DECLINED;
     }
-    cog_identity_set_tokens(r, f.s->access_token, f.s->id_token);
+    cog_identity_set_tokens(r, c, f.s->access_token, f.s->id_token);
     return OK;
 }
 
