@@ -135,9 +135,13 @@ static int lexical_scan(const unsigned char *s, size_t len, const char **why,
     return 0;
 }
 
+/* depth = how many containers enclose node, counting node itself when it is one. */
 static int check_tree(const cJSON *node, int depth, const char **why)
 {
-    if (depth > COG_JSON_MAX_DEPTH) { *why = "nesting too deep"; return -1; }
+    if ((cJSON_IsArray(node) || cJSON_IsObject(node)) && depth > COG_JSON_MAX_DEPTH) {
+        *why = "nesting too deep";
+        return -1;
+    }
     if (cJSON_IsNumber(node) && !(node->valuedouble == node->valuedouble)) {
         *why = "number not representable"; return -1;
     }
@@ -187,7 +191,7 @@ cJSON *cog_json_parse(const char *text, size_t len, const char **why)
     for (const char *t = end; t < text + len; t++)
         if (!strchr(" \t\r\n", *t)) { cJSON_Delete(root); free(fixed); *why = "data after the JSON value"; return NULL; }
     free(fixed);
-    if (check_tree(root, 0, why) != 0) { cJSON_Delete(root); return NULL; }
+    if (check_tree(root, 1, why) != 0) { cJSON_Delete(root); return NULL; }
     return root;
 }
 

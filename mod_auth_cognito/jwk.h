@@ -31,7 +31,9 @@ typedef struct {
 } cog_jwk_set_t;
 
 /* Parses a JWKS document.  NULL with *why (static text) when the document itself is
- * unusable: not strict JSON, no "keys" array, too many keys, or no usable key. */
+ * unusable: not strict JSON, no "keys" array, too many keys, or no entry with a kid.
+ * A set whose keys are all refused (usable == 0) is returned on purpose: lookups
+ * then say why a token's key is refused (token_key_weak) and fail closed. */
 cog_jwk_set_t *cog_jwk_set_parse(const char *json, size_t len, const char **why);
 void cog_jwk_set_free(cog_jwk_set_t *set);
 

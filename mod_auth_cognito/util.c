@@ -3,6 +3,7 @@
  */
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
@@ -110,12 +111,23 @@ static int host_is_loopback(const char *host)
         return 0;
     if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
         return 1;
-    /* 127.0.0.0/8, dotted quad only. */
-    unsigned int a, b, c, d;
-    char tail;
-    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4)
-        return a == 127 && b < 256 && c < 256 && d < 256;
-    return 0;
+    /* 127.0.0.0/8 as a plain dotted quad: four runs of 1-3 digits, nothing else
+     * (sscanf's %u would also take signs: "127.+0.0.1" is a DNS name, not loopback). */
+    unsigned int octet[4];
+    const char *s = host;
+    for (int i = 0; i < 4; i++) {
+        int digits = 0;
+        octet[i] = 0;
+        while (*s >= '0' && *s <= '9' && digits < 4) {
+            octet[i] = octet[i] * 10 + (unsigned int)(*s++ - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || octet[i] > 255)
+            return 0;
+        if (i < 3 && *s++ != '.')
+            return 0;
+    }
+    return *s == '\0' && octet[0] == 127;
 }
 
 int cog_url_host_is_loopback(const char *url)
@@ -146,6 +158,13 @@ const char *cog_check_base_url(apr_pool_t *p, const char *url)
         return "must not contain user information";
     if (uri.query || uri.fragment)
         return "must not contain a query or fragment";
+    if (uri.port_str) {
+        char *end;
+        long port = strtol(uri.port_str, &end, 10);
+        if (*uri.port_str == '\0' || *end != '\0' || !(*uri.port_str >= '0' && *uri.port_str <= '9')
+            || port < 1 || port > 65535)
+            return "has a port outside 1-65535";
+    }
     if (strcasecmp(uri.scheme, "https") == 0)
         return NULL;
     if (strcasecmp(uri.scheme, "http") == 0) {
