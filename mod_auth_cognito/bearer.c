@@ -6,6 +6,7 @@
 #include "json.h"
 #include "identity.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "verify.h"
 
@@ -54,6 +55,7 @@ int cog_bearer_challenge(request_rec *r, const cog_dir_config_t *c, const char *
 static int refuse(request_rec *r, const cog_error_t *err)
 {
     const cog_reason_info_t *info = cog_reason_info(err->reason);
+    cog_metrics_inc(COG_M_BEARER, err->reason);
     if (!cog_reason_is_token_fault(err->reason)) {
         cog_log_reason(r, APLOG_ERR, err, "bearer token could not be checked");
         no_store(r);
@@ -100,6 +102,7 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
     if ((rc = cog_identity_apply(r, c, claims, cog_json_string(claims, "scope"), 1, &err)) != COG_OK)
         return refuse(r, &err);
     cog_identity_set_tokens(r, c, apr_pstrmemdup(r->pool, token, len), NULL);
+    cog_metrics_inc(COG_M_BEARER, COG_OK);
     if (APLOGrdebug(r))
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "bearer token accepted for user %s (%s)",
                       r->user, cached ? "cached verification" : "verified");

@@ -91,6 +91,7 @@ void *cog_merge_dir_config(apr_pool_t *p, void *base_v, void *add_v)
     MERGE_PTR(cookie_same_site);
     MERGE_PTR(logout_path);
     MERGE_PTR(post_logout_uri);
+    MERGE_PTR(info_path);
     return c;
 }
 

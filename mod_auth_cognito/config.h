@@ -61,6 +61,7 @@ typedef struct {
     const char *cookie_same_site;
     const char *logout_path;
     const char *post_logout_uri;
+    const char *info_path;
 } cog_dir_config_t;
 
 typedef struct {

@@ -465,6 +465,8 @@ const command_rec cog_directives[] = {
                   "path that signs the user out"),
     AP_INIT_TAKE1("CognitoPostLogoutURI", set_path_or_url, OFFSET(post_logout_uri), DIR_CONF,
                   "where Cognito sends the browser after logout (an allowed sign-out URL)"),
+    AP_INIT_TAKE1("CognitoInfoPath", set_path, OFFSET(info_path), DIR_CONF,
+                  "path answering the signed-in user's claims as JSON (e.g. /oauth2/me)"),
     AP_INIT_TAKE1("CognitoRemoteUserClaim", set_claim_name, OFFSET(remote_user_claim), DIR_CONF,
                   "claim that becomes REMOTE_USER"),
     AP_INIT_TAKE1("CognitoGroupsClaim", set_claim_name, OFFSET(groups_claim), DIR_CONF,

@@ -2,6 +2,7 @@
  * http.c — bounded libcurl requests.
  */
 #include "http.h"
+#include "metrics.h"
 
 #include <string.h>
 #include <curl/curl.h>
@@ -132,6 +133,10 @@ cog_reason_t cog_http_request(apr_pool_t *p, const cog_http_opts_t *opts, const 
         resp->body_len = sink.len;
     }
     curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &resp->seconds);
+    cog_metrics_inc(COG_M_OUTBOUND_REQUESTS, opts->endpoint);
+    cog_metrics_add(COG_M_OUTBOUND_USEC, opts->endpoint, (uint64_t)(resp->seconds * 1e6));
+    if (rc != CURLE_OK)
+        cog_metrics_inc(COG_M_OUTBOUND_FAILURES, opts->endpoint);
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     return result;

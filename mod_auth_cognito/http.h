@@ -13,11 +13,15 @@
 #include <apr_pools.h>
 #include "error.h"
 
+/* Which Cognito endpoint a call goes to (metrics label). */
+typedef enum { COG_HTTP_TOKEN = 0, COG_HTTP_JWKS = 1, COG_HTTP_REVOKE = 2, COG_HTTP_OTHER = 3 } cog_http_endpoint_t;
+
 typedef struct {
     long        timeout_ms;     /* whole request */
     const char *ca_file;        /* NULL: system store */
     const char *proxy;          /* NULL: none configured (libcurl then honours *_proxy env) */
     size_t      max_response;   /* bytes */
+    cog_http_endpoint_t endpoint;
 } cog_http_opts_t;
 
 typedef struct {

@@ -4,6 +4,7 @@
 #include "identity.h"
 #include "claims.h"
 #include "json.h"
+#include "jwt.h"
 #include "log.h"
 
 #include <string.h>
@@ -69,6 +70,7 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
     id->claims = claims;
     id->scope = scope;
     id->via_bearer = via_bearer;
+    id->tokens_expire = cog_jwt_numeric_date(claims, "exp");
     ap_set_module_config(r->request_config, &auth_cognito_module, id);
     return COG_OK;
 }
@@ -102,4 +104,13 @@ void cog_identity_set_tokens(request_rec *r, const cog_dir_config_t *c, const ch
     }
     if ((pass & COG_PASS_HEADERS) && access_token)
         apr_table_setn(r->headers_in, "Authorization", apr_pstrcat(r->pool, "Bearer ", access_token, NULL));
+}
+
+void cog_identity_set_session(request_rec *r, double session_expires, double tokens_expire)
+{
+    cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
+    if (id) {
+        id->session_expires = session_expires;
+        id->tokens_expire = tokens_expire;
+    }
 }

@@ -18,6 +18,8 @@ typedef struct {
     int          via_bearer;
     const char  *access_token;  /* raw tokens, exported only with CognitoPassTokens on */
     const char  *id_token;
+    double       session_expires;   /* sessions: when the session ends unless used/refreshed */
+    double       tokens_expire;     /* exp of the access token in use */
 } cog_request_identity_t;
 
 /* Sets r->user from the configured (or default) claim and exports the identity.
@@ -33,5 +35,8 @@ void cog_identity_set_tokens(request_rec *r, const cog_dir_config_t *c, const ch
 
 /* The identity set on this request (or the main request of a subrequest), or NULL. */
 const cog_request_identity_t *cog_identity_get(request_rec *r);
+
+/* Session timers for the info endpoint. */
+void cog_identity_set_session(request_rec *r, double session_expires, double tokens_expire);
 
 #endif

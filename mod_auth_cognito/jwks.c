@@ -3,6 +3,7 @@
  */
 #include "jwks.h"
 #include "jwk.h"
+#include "metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ static cog_jwk_set_t *fetch_set(apr_pool_t *p, const cog_jwks_source_t *src, cog
     cog_http_response_t resp;
     cog_http_opts_t http = src->http;
     http.max_response = COG_JWKS_MAX_BYTES;
+    http.endpoint = COG_HTTP_JWKS;
 
     cog_reason_t rc = cog_http_request(p, &http, src->url, NULL, NULL, NULL, &resp, err);
     if (rc != COG_OK) {
@@ -172,6 +174,7 @@ cog_reason_t cog_jwks_get_key(apr_pool_t *p, const cog_jwks_source_t *src, const
     apr_thread_mutex_lock(lock);
     apr_time_t now = apr_time_now();
     e->fetching = 0;
+    cog_metrics_inc(COG_M_JWKS_FETCH, fresh_set ? COG_MR_OK : COG_MR_FAILED);
     if (fresh_set) {
         cog_jwk_set_free(e->set);
         e->set = fresh_set;

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "oauth.h"
 #include "page.h"
 #include "query.h"
@@ -164,6 +165,7 @@ int cog_login_start(request_rec *r, const cog_dir_config_t *c)
     };
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->headers_out, "Location", cog_authorize_url(r->pool, &client, &ap));
+    cog_metrics_inc(COG_M_LOGIN_STARTED, 0);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "login started; sending the browser to the managed login page");
     return HTTP_MOVED_TEMPORARILY;
 }
@@ -241,6 +243,14 @@ static int consume_state(request_rec *r, const cog_dir_config_t *c, const char *
     return OK;
 }
 
+/* Every refused callback is counted by reason and answered with an error page. */
+static int callback_failed(request_rec *r, int status, const cog_error_t *err, const char *context,
+                           const char *advice)
+{
+    cog_metrics_inc(COG_M_LOGIN_FAILED, err->reason);
+    return cog_page(r, status, err, context, advice);
+}
+
 static int token_failure_status(cog_reason_t rc)
 {
     const cog_reason_info_t *info = cog_reason_info(rc);
@@ -256,12 +266,12 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
     if (r->method_number != M_GET) {
         apr_table_setn(r->err_headers_out, "Allow", "GET");
         cog_fail(&err, COG_E_CALLBACK_METHOD, r->method);
-        return cog_page(r, 0, &err, "login callback", NULL);
+        return callback_failed(r, 0, &err, "login callback", NULL);
     }
     apr_table_t *q = cog_query_parse(r->pool, r->args, unique, &why);
     if (q == NULL) {
         cog_fail(&err, COG_E_CALLBACK_BAD_REQUEST, why);
-        return cog_page(r, 0, &err, "login callback", NULL);
+        return callback_failed(r, 0, &err, "login callback", NULL);
     }
     const char *state = apr_table_get(q, "state");
     const char *error = apr_table_get(q, "error");
@@ -276,32 +286,33 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
         const char *desc = apr_table_get(q, "error_description");
         cog_fail(&err, COG_E_IDP_ERROR, apr_pstrcat(r->pool, "Cognito answered error=", name, NULL));
         cog_log_reason(r, APLOG_WARNING, &err, "login callback");
+        cog_metrics_inc(COG_M_LOGIN_FAILED, COG_E_IDP_ERROR);
         return cog_page_text(r, idp_error_status(name), "Sign-in failed",
                              apr_pstrcat(r->pool, "The identity provider reported: ", name,
                                          desc ? " — " : "", desc ? desc : "", NULL));
     }
     if (state == NULL) {
         cog_fail(&err, COG_E_STATE_MISSING, "no state parameter");
-        return cog_page(r, 0, &err, "login callback", "Start again from the page you wanted.");
+        return callback_failed(r, 0, &err, "login callback", "Start again from the page you wanted.");
     }
     cog_login_state_t *st = NULL;
     int status = consume_state(r, c, state, &st, &err);
     if (status != OK)
-        return cog_page(r, status, &err, "login callback", "Start again from the page you wanted.");
+        return callback_failed(r, status, &err, "login callback", "Start again from the page you wanted.");
     if (code == NULL || *code == '\0' || strlen(code) > 2048) {
         cog_fail(&err, COG_E_CALLBACK_BAD_REQUEST, "no usable code parameter");
-        return cog_page(r, 0, &err, "login callback", NULL);
+        return callback_failed(r, 0, &err, "login callback", NULL);
     }
 
     cog_oauth_client_t client;
     cog_token_set_t tokens;
     if (cog_ctx_oauth_client(r, c, &client) != 0) {
         cog_fail(&err, COG_E_CONFIG, "CognitoDomain is not set");
-        return cog_page(r, 0, &err, "login callback", NULL);
+        return callback_failed(r, 0, &err, "login callback", NULL);
     }
     cog_reason_t rc = cog_oauth_exchange_code(r->pool, &client, code, st->redirect_uri, st->verifier, &tokens, &err);
     if (rc != COG_OK)
-        return cog_page(r, 0, &err, "login callback: code exchange", "Start again from the page you wanted.");
+        return callback_failed(r, 0, &err, "login callback: code exchange", "Start again from the page you wanted.");
 
     cog_verify_params_t vp;
     cJSON *id_claims, *access_claims;
@@ -309,19 +320,22 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
     cog_ctx_verify_params(r, c, COG_TOKEN_ID, st->nonce, &vp);
     rc = cog_verify_token(r->pool, tokens.id_token, strlen(tokens.id_token), &vp, &id_claims, &cached, &err);
     if (rc != COG_OK)
-        return cog_page(r, token_failure_status(rc), &err, "login callback: ID token refused", NULL);
+        return callback_failed(r, token_failure_status(rc), &err, "login callback: ID token refused", NULL);
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
     rc = cog_verify_token(r->pool, tokens.access_token, strlen(tokens.access_token), &vp, &access_claims, &cached, &err);
     if (rc != COG_OK)
-        return cog_page(r, token_failure_status(rc), &err, "login callback: access token refused", NULL);
+        return callback_failed(r, token_failure_status(rc), &err, "login callback: access token refused", NULL);
 
     const char *id_sub = cog_json_string(id_claims, "sub"), *access_sub = cog_json_string(access_claims, "sub");
     if (strcmp(id_sub, access_sub) != 0) {
         cog_fail(&err, COG_E_TOKEN_AUDIENCE_MISMATCH, "ID and access token name different users");
-        return cog_page(r, HTTP_UNAUTHORIZED, &err, "login callback", NULL);
+        return callback_failed(r, HTTP_UNAUTHORIZED, &err, "login callback", NULL);
     }
-    if ((status = cog_session_create(r, c, &tokens, id_claims, access_claims)) != OK)
+    if ((status = cog_session_create(r, c, &tokens, id_claims, access_claims)) != OK) {
+        cog_metrics_inc(COG_M_LOGIN_FAILED, COG_E_SESSION_STORE);
         return status;
+    }
+    cog_metrics_inc(COG_M_LOGIN_COMPLETED, 0);
 
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "login completed (sub %s)", id_sub);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");

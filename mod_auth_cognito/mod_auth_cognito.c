@@ -12,6 +12,7 @@
  *   post_read_request → scrub.c (client-sent identity headers removed, every request)
  *   fixups            → scrub.c (our cookies removed before handlers and proxies)
  *   Require cognito-* → authz.c
+ *   handlers          → status.c (SetHandler cognito-status; CognitoInfoPath)
  */
 #define COG_MODULE_DECLARATION_FILE 1  /* AP_DECLARE_MODULE below sets the log index */
 #include <httpd.h>
@@ -32,6 +33,8 @@
 #include "page.h"
 #include "scrub.h"
 #include "session.h"
+#include "metrics.h"
+#include "status.h"
 #include "verify.h"
 
 #include <string.h>
@@ -69,6 +72,23 @@ static int unauthenticated(request_rec *r, const cog_dir_config_t *c)
     return cog_page(r, 0, &err, "unauthenticated request", NULL);
 }
 
+/* CognitoInfoPath: authenticate if possible, but let the request reach the info
+ * handler either way so that "not signed in" is answered as JSON, not a redirect. */
+static int info_authn(request_rec *r, const cog_dir_config_t *c, int bearer)
+{
+    int rc = bearer != COG_BEARER_OFF && cog_bearer_present(r) ? cog_bearer_authenticate(r, c)
+                                                               : cog_session_authenticate(r, c);
+    if (rc == OK) {
+        cog_info_mark(r, 1);
+        return OK;
+    }
+    if (rc != DECLINED && rc != HTTP_UNAUTHORIZED)
+        return rc;
+    r->user = "";
+    cog_info_mark(r, 0);
+    return OK;
+}
+
 static int check_authn(request_rec *r)
 {
     if (!is_ours(r))
@@ -90,6 +110,8 @@ static int check_authn(request_rec *r)
         return cog_login_callback(r, c);
     if (is_path(r, c->logout_path) && ap_is_initial_req(r))
         return cog_session_logout(r, c);
+    if (is_path(r, c->info_path) && ap_is_initial_req(r))
+        return info_authn(r, c, bearer);
     if (bearer == COG_BEARER_ON && cog_bearer_present(r))
         return cog_bearer_authenticate(r, c);
 
@@ -138,6 +160,10 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
         return OK;   /* first (dry-run) pass */
     cog_http_global_init();
     apr_pool_cleanup_register(pconf, NULL, http_cleanup, apr_pool_cleanup_null);
+    apr_status_t rv = cog_metrics_create(pconf);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "COGNITO0901: internal_error: no shared memory for "
+                     "metrics; cognito-status will show zeros");
     return cog_cache_post_config(pconf, ptemp, s, cog_cfg_cache_slot);
 }
 
@@ -165,6 +191,9 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(cog_info_fixup, NULL, NULL, APR_HOOK_REALLY_LAST);
+    ap_hook_handler(cog_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(cog_info_handler, NULL, NULL, APR_HOOK_FIRST);
     cog_authz_register(p);
 }
 

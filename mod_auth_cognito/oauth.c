@@ -138,6 +138,7 @@ static cog_reason_t post_form(apr_pool_t *p, const cog_oauth_client_t *client, c
     const char *user, *password;
     cog_http_opts_t http = client->http;
     http.max_response = TOKEN_RESPONSE_MAX;
+    http.endpoint = strcmp(path, "/oauth2/revoke") == 0 ? COG_HTTP_REVOKE : COG_HTTP_TOKEN;
     client_auth(p, client, form, &user, &password);
     return cog_http_request(p, &http, apr_pstrcat(p, client->domain, path, NULL),
                             apr_array_pstrcat(p, form, '&'), user, password, resp, err);

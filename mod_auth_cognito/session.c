@@ -9,6 +9,7 @@
 #include "identity.h"
 #include "json.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "record.h"
 #include "verify.h"
@@ -198,6 +199,7 @@ static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found
     }
     cog_reason_t rc = cog_oauth_refresh(r->pool, &client, f->s->refresh_token, &tokens, err);
     if (rc == COG_E_GRANT_REFUSED) {
+        cog_metrics_inc(COG_M_REFRESH, COG_MR_REFUSED);
         end_session(r, f, COG_E_REFRESH_REFUSED, err->detail);
         result = REFRESH_ENDED;
         goto unlock;
@@ -205,9 +207,11 @@ static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found
     if (rc == COG_OK)
         rc = apply_refresh(r, c, f->s, &tokens, err);
     if (rc != COG_OK) {
+        cog_metrics_inc(COG_M_REFRESH, COG_MR_FAILED);
         result = REFRESH_FAILED;
         goto unlock;
     }
+    cog_metrics_inc(COG_M_REFRESH, COG_MR_OK);
     unsigned char *sealed;
     size_t sealed_len;
     if (seal(r, f, f->s, &sealed, &sealed_len) != 0
@@ -253,10 +257,15 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
      * the first that opens a live session; an unknown value can never select one. */
     for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED && !found; i++) {
         apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f);
-        if (rv == APR_NOTFOUND)
+        if (rv == APR_NOTFOUND) {
+            cog_metrics_inc(COG_M_SESSION, COG_MS_MISS);
             continue;
-        if (rv != APR_SUCCESS)
+        }
+        if (rv != APR_SUCCESS) {
+            cog_metrics_inc(COG_M_SESSION, COG_MS_ERROR);
             return store_error(r, rv, "cannot read the session");
+        }
+        cog_metrics_inc(COG_M_SESSION, COG_MS_HIT);
         int idle = cog_cfg_session_idle(c);
         if (now >= f.s->created + cog_cfg_session_max_age(c))
             end_session(r, &f, COG_E_SESSION_EXPIRED, apr_psprintf(r->pool, "older than %d s",
@@ -301,6 +310,7 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
         return DECLINED;
     }
     cog_identity_set_tokens(r, c, f.s->access_token, f.s->id_token);
+    cog_identity_set_session(r, (double)apr_time_sec(expiry_of(c, f.s)), f.s->access_exp);
     return OK;
 }
 
@@ -347,6 +357,7 @@ int cog_session_logout(request_rec *r, const cog_dir_config_t *c)
         apr_table_setn(r->err_headers_out, "Allow", "GET, POST");
         return cog_page(r, 0, &err, "logout", NULL);
     }
+    cog_metrics_inc(COG_M_LOGOUT, 0);
     int have_client = cog_ctx_oauth_client(r, c, &client) == 0;
     apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
     apr_array_header_t *ids = cog_cookie_values(r->pool, cookies, cog_cfg_cookie_name(c));
