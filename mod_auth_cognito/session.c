@@ -197,8 +197,18 @@ static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found
         result = REFRESH_FAILED;
         goto unlock;
     }
-    cog_reason_t rc = cog_oauth_refresh(r->pool, &client, f->s->refresh_token, &tokens, err);
+    const char *used = f->s->refresh_token;
+    cog_reason_t rc = cog_oauth_refresh(r->pool, &client, used, &tokens, err);
     if (rc == COG_E_GRANT_REFUSED) {
+        /* Another server may have refreshed meanwhile and, with refresh-token
+         * rotation, made ours obsolete: its record then holds a newer token. */
+        found_t latest;
+        if (load(r, c, f->id, &latest) == APR_SUCCESS && latest.s->refresh_token
+            && strcmp(latest.s->refresh_token, used) != 0) {
+            *f = latest;
+            result = REFRESH_SKIPPED;
+            goto unlock;
+        }
         cog_metrics_inc(COG_M_REFRESH, COG_MR_REFUSED);
         end_session(r, f, COG_E_REFRESH_REFUSED, err->detail);
         result = REFRESH_ENDED;
