@@ -135,6 +135,41 @@ static int lexical_scan(const unsigned char *s, size_t len, const char **why,
     return 0;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Duplicate member names: pairwise for small objects, sort-and-compare beyond, so a
+ * large hostile document costs O(n log n), not O(n^2). */
+static int has_duplicate_names(const cJSON *object, const char **why)
+{
+    size_t n = 0;
+    for (const cJSON *c = object->child; c; c = c->next) {
+        if (c->string == NULL) { *why = "member without a name"; return 1; }
+        n++;
+    }
+    if (n <= 16) {
+        for (const cJSON *c = object->child; c; c = c->next)
+            for (const cJSON *later = c->next; later; later = later->next)
+                if (strcmp(c->string, later->string) == 0) { *why = "duplicate member name"; return 1; }
+        return 0;
+    }
+    const char **names = malloc(n * sizeof(*names));
+    if (names == NULL) { *why = "out of memory"; return 1; }
+    size_t i = 0;
+    for (const cJSON *c = object->child; c; c = c->next)
+        names[i++] = c->string;
+    qsort(names, n, sizeof(*names), compare_names);
+    int dup = 0;
+    for (i = 1; i < n && !dup; i++)
+        dup = strcmp(names[i - 1], names[i]) == 0;
+    free(names);
+    if (dup)
+        *why = "duplicate member name";
+    return dup;
+}
+
 /* depth = how many containers enclose node, counting node itself when it is one. */
 static int check_tree(const cJSON *node, int depth, const char **why)
 {
@@ -143,19 +178,14 @@ static int check_tree(const cJSON *node, int depth, const char **why)
         return -1;
     }
     if (cJSON_IsNumber(node) && !(node->valuedouble == node->valuedouble)) {
-        *why = "number not representable"; return -1;
+        *why = "number not representable";
+        return -1;
     }
-    for (const cJSON *child = node->child; child; child = child->next) {
-        if (cJSON_IsObject(node)) {
-            if (child->string == NULL) { *why = "member without a name"; return -1; }
-            for (const cJSON *later = child->next; later; later = later->next)
-                if (later->string && strcmp(child->string, later->string) == 0) {
-                    *why = "duplicate member name"; return -1;
-                }
-        }
+    if (cJSON_IsObject(node) && has_duplicate_names(node, why))
+        return -1;
+    for (const cJSON *child = node->child; child; child = child->next)
         if (check_tree(child, depth + 1, why) != 0)
             return -1;
-    }
     return 0;
 }
 
