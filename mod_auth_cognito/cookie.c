@@ -35,7 +35,10 @@ apr_array_header_t *cog_cookie_parse(apr_pool_t *p, const char *header)
         if (eq == NULL || eq == pair)
             continue;                                   /* no name, or no '=' */
         *eq = '\0';
-        char *value = eq + 1, *end = value + strlen(value);
+        char *value = eq + 1;
+        while (*value == ' ' || *value == '\t')
+            value++;
+        char *end = value + strlen(value);
         while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
             *--end = '\0';
         if (end - value >= 2 && value[0] == '"' && end[-1] == '"') {   /* DQUOTE cookie-value */

@@ -66,13 +66,14 @@ const char *cog_oauth_error_code(apr_pool_t *p, const char *body, size_t len)
     const char *code = cog_json_string(o, "error");
     const char *out = NULL;
     if (code && strlen(code) <= 64) {
-        /* RFC 6749 error codes are %x20-21 / %x23-5B / %x5D-7E; keep only those. */
+        /* RFC 6749 error codes are %x20-21 / %x23-5B / %x5D-7E; we keep those minus
+         * the space (it would make log lines ambiguous).  Nothing left: no code. */
         char *clean = apr_pstrdup(p, code), *c = clean;
         for (const char *s = code; *s; s++)
             if (*s >= 0x21 && *s <= 0x7e && *s != '"' && *s != '\\')
                 *c++ = *s;
         *c = '\0';
-        out = clean;
+        out = *clean ? clean : NULL;
     }
     cJSON_Delete(o);
     return out;

@@ -4,6 +4,7 @@
 #include "query.h"
 
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 
 static int hex_value(char c)
@@ -14,8 +15,10 @@ static int hex_value(char c)
     return -1;
 }
 
-/* Percent-decoding; '+' means space only in form encoding, not in paths. */
-static char *decode(apr_pool_t *p, const char *in, size_t len, int plus_is_space)
+/* Percent-decoding; '+' means space only in form encoding, not in paths.  With
+ * `lenient`, an escape that is not %XX stays as it is (paths like "/50%off" are
+ * legal); a decoded control character is always refused. */
+static char *decode_with(apr_pool_t *p, const char *in, size_t len, int plus_is_space, int lenient)
 {
     char *out = apr_palloc(p, len + 1), *o = out;
     for (size_t i = 0; i < len; i++) {
@@ -23,13 +26,14 @@ static char *decode(apr_pool_t *p, const char *in, size_t len, int plus_is_space
         if (c == '+' && plus_is_space) {
             c = ' ';
         } else if (c == '%') {
-            if (i + 2 >= len)
-                return NULL;
-            int h = hex_value(in[i + 1]), l = hex_value(in[i + 2]);
-            if (h < 0 || l < 0)
-                return NULL;
-            c = (unsigned char)(h * 16 + l);
-            i += 2;
+            int h = i + 2 < len ? hex_value(in[i + 1]) : -1, l = i + 2 < len ? hex_value(in[i + 2]) : -1;
+            if (h < 0 || l < 0) {
+                if (!lenient)
+                    return NULL;
+            } else {
+                c = (unsigned char)(h * 16 + l);
+                i += 2;
+            }
         }
         if (c < 0x20 || c == 0x7f)
             return NULL;
@@ -37,6 +41,11 @@ static char *decode(apr_pool_t *p, const char *in, size_t len, int plus_is_space
     }
     *o = '\0';
     return out;
+}
+
+static char *decode(apr_pool_t *p, const char *in, size_t len, int plus_is_space)
+{
+    return decode_with(p, in, len, plus_is_space, 0);
 }
 
 char *cog_url_decode(apr_pool_t *p, const char *in, size_t len)
@@ -81,7 +90,7 @@ apr_table_t *cog_query_parse(apr_pool_t *p, const char *query, const char *const
             char *value = eq ? cog_url_decode(p, eq + 1, len - name_len - 1) : apr_pstrdup(p, "");
             if (name == NULL || value == NULL) { *why = "malformed query escape"; return NULL; }
             for (const char *const *u = unique; u && *u; u++)
-                if (strcmp(name, *u) == 0 && apr_table_get(t, name) != NULL) {
+                if (strcasecmp(name, *u) == 0 && apr_table_get(t, name) != NULL) {
                     *why = apr_pstrcat(p, "query parameter ", *u, " appears more than once", NULL);
                     return NULL;
                 }
@@ -111,11 +120,16 @@ const char *cog_safe_return_path(apr_pool_t *p, const char *uri)
 {
     if (uri == NULL || strlen(uri) > 4096 || !path_is_local(uri, 0))
         return "/";
-    /* Decode repeatedly: "/%252f%252fevil" must not become "//evil" anywhere downstream. */
+    /* Decode until nothing changes: "/%252f%252fevil" must not become "//evil"
+     * anywhere downstream, however many layers a proxy or app peels off. */
     const char *decoded = uri;
-    for (int round = 0; round < 3 && strchr(decoded, '%'); round++) {
-        char *next = decode(p, decoded, strlen(decoded), 0);
+    for (int round = 0; strchr(decoded, '%'); round++) {
+        char *next = decode_with(p, decoded, strlen(decoded), 0, 1);
         if (next == NULL || !path_is_local(next, 1))
+            return "/";
+        if (strcmp(next, decoded) == 0)
+            break;
+        if (round == 8)
             return "/";
         decoded = next;
     }

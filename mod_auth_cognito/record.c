@@ -5,6 +5,7 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -146,12 +147,14 @@ cog_login_state_t *cog_state_decode(apr_pool_t *p, const char *text, size_t len,
 int cog_record_keys(const char *secret, const char *kind, unsigned char slot[COG_KEY_LEN],
                     unsigned char key[COG_KEY_LEN])
 {
-    char label[64];
+    char label[128];
     size_t n = strlen(secret);
-    apr_snprintf(label, sizeof(label), "mod_auth_cognito %s slot v1", kind);
-    if (cog_derive(secret, n, label, slot) != 0)
+    /* A cut-off label could make the slot and key labels equal: refuse instead. */
+    if ((size_t)snprintf(label, sizeof(label), "mod_auth_cognito %s slot v1", kind) >= sizeof(label)
+        || cog_derive(secret, n, label, slot) != 0)
         return -1;
-    apr_snprintf(label, sizeof(label), "mod_auth_cognito %s key v1", kind);
+    if ((size_t)snprintf(label, sizeof(label), "mod_auth_cognito %s key v1", kind) >= sizeof(label))
+        return -1;
     return cog_derive(secret, n, label, key);
 }
 
