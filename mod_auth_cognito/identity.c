@@ -71,6 +71,8 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
     id->scope = scope;
     id->via_bearer = via_bearer;
     id->tokens_expire = cog_jwt_numeric_date(claims, "exp");
+    id->issuer = cog_cfg_issuer(c);
+    id->client_id = c->client_id;
     ap_set_module_config(r->request_config, &auth_cognito_module, id);
     return COG_OK;
 }
@@ -113,4 +115,30 @@ void cog_identity_set_session(request_rec *r, double session_expires, double tok
         id->session_expires = session_expires;
         id->tokens_expire = tokens_expire;
     }
+}
+
+cog_reason_t cog_identity_inherit(request_rec *r, const cog_dir_config_t *c, int must_match)
+{
+    request_rec *origin = r->main ? r->main : r->prev;
+    const cog_request_identity_t *prior = origin ? cog_identity_get(origin) : NULL;
+    cog_error_t err = { COG_OK, NULL };
+    if (prior == NULL || origin->user == NULL || *origin->user == '\0' || prior->issuer == NULL)
+        return COG_E_LOGIN_REQUIRED;
+    /* Under AuthType Cognito for another pool or client, the earlier check does not count. */
+    if (must_match && (cog_cfg_issuer(c) == NULL || c->client_id == NULL
+                       || strcmp(prior->issuer, cog_cfg_issuer(c)) != 0
+                       || strcmp(prior->client_id, c->client_id) != 0))
+        return COG_E_LOGIN_REQUIRED;
+    /* A subrequest asks for another resource: its own settings apply.  An internal
+     * redirect (an Action handler, an ErrorDocument) serves the original request:
+     * that request's settings apply. */
+    const cog_dir_config_t *export_cfg = r->main ? c
+        : ap_get_module_config(origin->per_dir_config, &auth_cognito_module);
+    cog_reason_t rc = cog_identity_apply(r, export_cfg, prior->claims, prior->scope, prior->via_bearer, &err);
+    if (rc != COG_OK)
+        return rc;
+    r->user = origin->user;                 /* the name the chain was authenticated as */
+    cog_identity_set_tokens(r, export_cfg, prior->access_token, prior->id_token);
+    cog_identity_set_session(r, prior->session_expires, prior->tokens_expire);
+    return COG_OK;
 }

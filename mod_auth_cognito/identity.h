@@ -20,6 +20,8 @@ typedef struct {
     const char  *id_token;
     double       session_expires;   /* sessions: when the session ends unless used/refreshed */
     double       tokens_expire;     /* exp of the access token in use */
+    const char  *issuer;            /* what the identity was verified against */
+    const char  *client_id;
 } cog_request_identity_t;
 
 /* Sets r->user from the configured (or default) claim and exports the identity.
@@ -33,8 +35,15 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
 void cog_identity_set_tokens(request_rec *r, const cog_dir_config_t *c, const char *access_token,
                              const char *id_token);
 
-/* The identity set on this request (or the main request of a subrequest), or NULL. */
+/* The identity set on this request (or the main request of a subrequest, or the
+ * original of an internal redirect), or NULL. */
 const cog_request_identity_t *cog_identity_get(request_rec *r);
+
+/* Subrequests and internal redirects: carries the identity already verified for
+ * the request that started the chain over to this one.  With must_match (the
+ * target itself uses AuthType Cognito) only for the same issuer and client.
+ * COG_OK when it did. */
+cog_reason_t cog_identity_inherit(request_rec *r, const cog_dir_config_t *c, int must_match);
 
 /* Session timers for the info endpoint. */
 void cog_identity_set_session(request_rec *r, double session_expires, double tokens_expire);

@@ -13,6 +13,7 @@
 #include "page.h"
 #include "query.h"
 #include "record.h"
+#include "scrub.h"
 #include "session.h"
 #include "util.h"
 #include "verify.h"
@@ -30,7 +31,8 @@
 
 int cog_login_is_navigation(request_rec *r)
 {
-    if (r->method_number != M_GET)
+    /* HEAD shares GET's method number; it must not start (or finish) a login. */
+    if (r->method_number != M_GET || r->header_only)
         return 0;
     const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
     if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
@@ -83,7 +85,7 @@ static int by_age(const void *a, const void *b)
 static void prune_state_cookies(request_rec *r, const cog_dir_config_t *c, long now)
 {
     int ttl = cog_cfg_state_timeout(c);
-    apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    apr_array_header_t *cookies = cog_cookie_parse(r->pool, cog_scrub_original_cookies(r));
     const char *prefix = apr_pstrcat(r->pool, cog_cfg_cookie_name(c), STATE_COOKIE_INFIX, NULL);
     size_t plen = strlen(prefix);
     apr_array_header_t *live = apr_array_make(r->pool, 8, sizeof(pending_t));
@@ -227,7 +229,7 @@ static int consume_state(request_rec *r, const cog_dir_config_t *c, const char *
         cog_fail(err, COG_E_STATE_UNKNOWN, "the login attempt is older than CognitoStateTimeout");
         return HTTP_BAD_REQUEST;
     }
-    apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    apr_array_header_t *cookies = cog_cookie_parse(r->pool, cog_scrub_original_cookies(r));
     apr_array_header_t *values = cog_cookie_values(r->pool, cookies, cookie_name);
     int bound = 0;
     for (int i = 0; i < values->nelts && !bound; i++) {
@@ -263,7 +265,7 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
     cog_error_t err = { COG_OK, NULL };
     const char *why = NULL;
 
-    if (r->method_number != M_GET) {
+    if (r->method_number != M_GET || r->header_only) {
         apr_table_setn(r->err_headers_out, "Allow", "GET");
         cog_fail(&err, COG_E_CALLBACK_METHOD, r->method);
         return callback_failed(r, 0, &err, "login callback", NULL);

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "context.h"
 #include "http.h"
+#include "identity.h"
 #include "log.h"
 #include "login.h"
 #include "page.h"
@@ -103,6 +104,11 @@ static int check_authn(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* A subrequest or internal redirect of a request we already authenticated
+     * (mod_include, mod_actions' php-cgi handler, ErrorDocument) keeps its user. */
+    if (!ap_is_initial_req(r) && cog_identity_inherit(r, c, 1) == COG_OK)
+        return OK;
+
     int bearer = cog_cfg_bearer(c);
     if (bearer == COG_BEARER_ONLY)
         return cog_bearer_authenticate(r, c);
@@ -128,10 +134,14 @@ static int post_read_request(request_rec *r)
     return DECLINED;
 }
 
-/* After authentication, before any handler or proxy: our cookies stay with us. */
+/* After authentication, before any handler or proxy: our cookies stay with us.
+ * An internal redirect from an authenticated request to an unprotected handler
+ * URL (Debian's php-cgi Action layout) still tells the handler who the user is. */
 static int fixups(request_rec *r)
 {
     const cog_dir_config_t *c = ap_get_module_config(r->per_dir_config, &auth_cognito_module);
+    if (r->user == NULL && !ap_is_initial_req(r) && cog_identity_inherit(r, c, 0) == COG_OK)
+        r->ap_auth_type = "Cognito";
     cog_scrub_cookies(r, cog_cfg_cookie_name(c));
     return DECLINED;
 }

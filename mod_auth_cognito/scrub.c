@@ -55,11 +55,25 @@ int cog_scrub_request(request_rec *r)
     return doomed ? doomed->nelts : 0;
 }
 
+#define ORIGINAL_COOKIE_NOTE "auth_cognito_cookie"
+
+const char *cog_scrub_original_cookies(request_rec *r)
+{
+    for (request_rec *q = r; q; q = q->main ? q->main : q->prev) {
+        const char *saved = apr_table_get(q->notes, ORIGINAL_COOKIE_NOTE);
+        if (saved)
+            return saved;
+    }
+    return apr_table_get(r->headers_in, "Cookie");
+}
+
 void cog_scrub_cookies(request_rec *r, const char *session_cookie_name)
 {
     const char *header = apr_table_get(r->headers_in, "Cookie");
     if (header == NULL || strstr(header, session_cookie_name) == NULL)
         return;
+    if (apr_table_get(r->notes, ORIGINAL_COOKIE_NOTE) == NULL)
+        apr_table_setn(r->notes, ORIGINAL_COOKIE_NOTE, header);
     apr_array_header_t *cookies = cog_cookie_parse(r->pool, header);
     apr_array_header_t *kept = apr_array_make(r->pool, cookies->nelts, sizeof(const char *));
     const char *state_prefix = apr_pstrcat(r->pool, session_cookie_name, "_state_", NULL);

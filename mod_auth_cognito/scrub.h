@@ -18,7 +18,13 @@ int cog_scrub_is_reserved(const char *name);
 int cog_scrub_request(request_rec *r);
 
 /* Removes the module's own cookies (session and login-state) from the Cookie
- * header, so applications and proxied backends never see them. */
+ * header, so applications and proxied backends never see them.  The original
+ * header is kept in r->notes for the module's own later use (subrequests and
+ * internal redirects copy the scrubbed headers). */
 void cog_scrub_cookies(request_rec *r, const char *session_cookie_name);
+
+/* The Cookie header as the client sent it, for this request or the request that
+ * started its chain. */
+const char *cog_scrub_original_cookies(request_rec *r);
 
 #endif

@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "page.h"
 #include "record.h"
+#include "scrub.h"
 #include "verify.h"
 
 #include <math.h>
@@ -257,7 +258,7 @@ static void touch(request_rec *r, const cog_dir_config_t *c, found_t *f, double 
 
 int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
 {
-    apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    apr_array_header_t *cookies = cog_cookie_parse(r->pool, cog_scrub_original_cookies(r));
     apr_array_header_t *ids = cog_cookie_values(r->pool, cookies, cog_cfg_cookie_name(c));
     found_t f;
     int found = 0;
@@ -362,14 +363,14 @@ int cog_session_create(request_rec *r, const cog_dir_config_t *c, const cog_toke
 int cog_session_logout(request_rec *r, const cog_dir_config_t *c)
 {
     cog_oauth_client_t client;
-    if (r->method_number != M_GET && r->method_number != M_POST) {
+    if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
         cog_error_t err = { COG_E_LOGOUT_METHOD, r->method };
         apr_table_setn(r->err_headers_out, "Allow", "GET, POST");
         return cog_page(r, 0, &err, "logout", NULL);
     }
     cog_metrics_inc(COG_M_LOGOUT, 0);
     int have_client = cog_ctx_oauth_client(r, c, &client) == 0;
-    apr_array_header_t *cookies = cog_cookie_parse(r->pool, apr_table_get(r->headers_in, "Cookie"));
+    apr_array_header_t *cookies = cog_cookie_parse(r->pool, cog_scrub_original_cookies(r));
     apr_array_header_t *ids = cog_cookie_values(r->pool, cookies, cog_cfg_cookie_name(c));
 
     for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED; i++) {
