@@ -1,0 +1,465 @@
+// Helpers for the authorization and identity-export tests (authz-*.test.mjs, export-*.test.mjs,
+// conf-examples.test.mjs): the applications behind the module — php-cgi, a private php-fpm, plain CGI,
+// a proxied echo backend, SSI and DirectoryIndex subrequests — plus a raw HTTP client that can send the
+// same header twice or with underscores, and the checks for spoofed identity headers.
+// Builds on the shared rig (httpd.mjs, idp.mjs, login.mjs); changes none of them.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tail } from './httpd.mjs';
+import { CLIENT_ID, POOL_ID } from './idp.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const FIXTURES = path.resolve(here, '..', 'fixtures');
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export { startEchoBackend } from '../fixtures/echo-backend.mjs';
+
+/** A fixture file's bytes. */
+export const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name));
+
+// ------------------------------------------------------------------------------------ modules
+
+/** Extra Apache modules, as [name, file] pairs for startHttpd({ extraModules }). */
+export const MODULES = {
+  proxy: ['proxy_module', 'mod_proxy.so'],
+  proxy_http: ['proxy_http_module', 'mod_proxy_http.so'],
+  proxy_fcgi: ['proxy_fcgi_module', 'mod_proxy_fcgi.so'],
+  actions: ['actions_module', 'mod_actions.so'],
+  include: ['include_module', 'mod_include.so'],
+};
+export const mods = (...names) => names.map((n) => MODULES[n]);
+
+// ------------------------------------------------------------------------------------ users
+
+export const SUBS = {
+  alice: '4f8e2a6c-1b3d-4e5f-9a7b-0c1d2e3f4a51',
+  bob: '9b2c7d1e-5f6a-4b8c-8d9e-1f2a3b4c5d62',
+  carol: 'c3d4e5f6-7a8b-4c9d-ae0f-2b3c4d5e6f73',
+  'zoë': 'd5e6f7a8-9b0c-4d1e-8f2a-3c4d5e6f7a84',
+};
+
+/** The ID-token claims of the fixture users that are not in their access tokens (for Bearer mints). */
+export const ID_ONLY_CLAIMS = {
+  alice: { 'custom:tenant_id': 'acme', 'custom:plan': 'pro', score: 42, beta: true, prefs: { theme: 'dark' }, regions: ['eu', 'us'] },
+  bob: { 'custom:tenant_id': 'globex', 'custom:plan': 'basic' },
+  carol: { 'custom:tenant_id': 'acme' },
+};
+
+// ------------------------------------------------------------------------------ module config
+
+/**
+ * Server-level module configuration for browser login against the emulator: callback and logout under
+ * /oauth2/ (a location with AuthType Cognito of its own), so test locations can be anywhere.
+ */
+export function cognitoServer(idp, { scope = 'openid email profile orders/read', extra = '', clientId = CLIENT_ID } = {}) {
+  return `
+CognitoUserPool ${POOL_ID}
+CognitoIssuer ${idp.issuer}
+CognitoClientID ${clientId}
+CognitoDomain ${idp.url}
+CognitoScope "${scope}"
+CognitoRedirectURI /oauth2/callback
+CognitoLogoutPath /oauth2/logout
+${extra}
+<Location /oauth2/>
+    AuthType Cognito
+    AuthName "app"
+    Require valid-user
+</Location>
+`;
+}
+
+// -------------------------------------------------------------------------------- php-fpm
+
+export function findPhpFpm() {
+  for (const c of ['/usr/sbin/php-fpm8.2', '/usr/sbin/php-fpm']) if (fs.existsSync(c)) return c;
+  const found = fs.existsSync('/usr/sbin') ? fs.readdirSync('/usr/sbin').filter((f) => /^php-fpm[\d.]*$/.test(f)) : [];
+  if (found.length) return path.join('/usr/sbin', found.sort().at(-1));
+  throw new Error('php-fpm is not installed (apt-get install -y php8.2-fpm; tests/integration/install-deps.sh should list it)');
+}
+
+export function requirePhpCgi() {
+  if (!fs.existsSync('/usr/bin/php-cgi')) {
+    throw new Error('php-cgi is not installed (apt-get install -y php-cgi; tests/integration/install-deps.sh should list it)');
+  }
+  return '/usr/bin/php-cgi';
+}
+
+const fpmInstances = new Set();
+process.on('exit', () => {
+  for (const p of fpmInstances) {
+    try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (!process.env.KEEP_HTTPD_DIRS) { try { fs.rmSync(p.dir, { recursive: true, force: true }); } catch { /* ignore */ } }
+  }
+});
+
+/**
+ * Starts a private php-fpm master (never the system service) in the foreground, as root with -R, with a
+ * generated pool on a unix socket in its own temp dir; workers run as www-data.
+ * → { sock, handler ('proxy:unix:…|fcgi://localhost'), dir, logs(), stop() }
+ */
+export async function startPhpFpm({ children = 2 } = {}) {
+  const bin = findPhpFpm();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-fpm-'));
+  fs.chmodSync(dir, 0o755);
+  const sock = path.join(dir, 'php-fpm.sock');
+  const logFile = path.join(dir, 'php-fpm.log');
+  const conf = path.join(dir, 'php-fpm.conf');
+  fs.writeFileSync(conf, `; generated by tests/integration/lib/apps.mjs
+[global]
+pid = ${dir}/php-fpm.pid
+error_log = ${logFile}
+daemonize = no
+log_level = notice
+
+[app]
+user = www-data
+group = www-data
+listen = ${sock}
+listen.owner = www-data
+listen.group = www-data
+listen.mode = 0660
+pm = static
+pm.max_children = ${children}
+catch_workers_output = yes
+clear_env = yes
+security.limit_extensions = .php
+php_admin_flag[log_errors] = on
+php_admin_value[error_log] = ${dir}/php-errors.log
+`);
+  const out = fs.openSync(path.join(dir, 'stdio.log'), 'a');
+  const child = spawn(bin, ['-F', '-R', '-y', conf, '-p', dir], { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  child.unref();
+  const handle = { pid: child.pid, dir };
+  fpmInstances.add(handle);
+  let exited = null;
+  const exitP = new Promise((r) => child.on('exit', (code, signal) => { exited = { code, signal }; r(); }));
+  const read = (p) => { try { return fs.readFileSync(p, 'utf8'); } catch { return ''; } };
+  const logs = () => `--- php-fpm (${dir}) ---\n${tail(read(logFile), 40)}\n${tail(read(path.join(dir, 'php-errors.log')), 20)}${tail(read(path.join(dir, 'stdio.log')), 20)}`;
+  const stop = async () => {
+    if (!exited) {
+      child.ref();
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+      let t;
+      const done = await Promise.race([exitP.then(() => true), new Promise((r) => { t = setTimeout(r, 5000, false); })]);
+      clearTimeout(t);
+      if (!done) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } await exitP; }
+    }
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group gone */ }
+    fpmInstances.delete(handle);
+    if (!process.env.KEEP_HTTPD_DIRS) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 15000;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    if (fs.existsSync(sock) && (await canConnect(sock))) {
+      return { sock, dir, handler: `proxy:unix:${sock}|fcgi://localhost`, logs, stop, pid: child.pid };
+    }
+    await sleep(50);
+  }
+  const text = logs();
+  await stop();
+  throw new Error(`php-fpm did not start (${JSON.stringify(exited)})\n${text}`);
+}
+
+function canConnect(sockPath) {
+  return new Promise((resolve) => {
+    const s = net.connect(sockPath);
+    s.on('connect', () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false));
+  });
+}
+
+// --------------------------------------------------------------------------- resource stack
+
+/**
+ * Everything a test file starts, stopped in reverse order by stopAll() (in after(), also on failure).
+ * sources() feeds withLogs(): every resource with a logs() method.
+ */
+export function resources() {
+  const list = [];
+  return {
+    add(r) { if (r) list.push(r); return r; },
+    sources: () => list.filter((r) => r && typeof r.logs === 'function'),
+    async stopAll() {
+      for (const r of list.splice(0).reverse()) {
+        try {
+          if (typeof r.stop === 'function') await r.stop();
+          else if (typeof r.close === 'function') await r.close();
+        } catch { /* keep going */ }
+      }
+    },
+  };
+}
+
+// --------------------------------------------------------------------------------- raw HTTP
+
+/**
+ * One HTTP/1.1 request written byte for byte (header lines exactly as given: repeated names, any case,
+ * underscores), Connection: close. headers: [[name, value], …] or an object (arrays = repeated lines).
+ * → { status, headers (lower-case; repeated → array), rawHead, text, json }
+ */
+export function rawHttp(port, { method = 'GET', path: p = '/', host, headers = [], body, timeoutMs = 20000 } = {}) {
+  const list = Array.isArray(headers) ? headers
+    : Object.entries(headers).flatMap(([k, v]) => [v].flat().map((one) => [k, one]));
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`${method} ${p} timed out`)); }, timeoutMs);
+    sock.on('connect', () => {
+      let req = `${method} ${p} HTTP/1.1\r\nHost: ${host || `127.0.0.1:${port}`}\r\n`;
+      for (const [k, v] of list) req += `${k}: ${v}\r\n`;
+      if (body != null) req += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+      req += 'Connection: close\r\n\r\n';
+      sock.write(req);
+      if (body != null) sock.write(body);
+    });
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const buf = Buffer.concat(chunks);
+      const sep = buf.indexOf('\r\n\r\n');
+      const rawHead = buf.subarray(0, sep < 0 ? buf.length : sep).toString('latin1');
+      let rest = sep < 0 ? Buffer.alloc(0) : buf.subarray(sep + 4);
+      const lines = rawHead.split('\r\n');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] || '');
+      const hdrs = {};
+      for (const l of lines.slice(1)) {
+        const i = l.indexOf(':');
+        if (i < 0) continue;
+        const k = l.slice(0, i).trim().toLowerCase();
+        const v = l.slice(i + 1).trim();
+        hdrs[k] = hdrs[k] === undefined ? v : [hdrs[k]].flat().concat(v);
+      }
+      if (/chunked/i.test(String(hdrs['transfer-encoding'] || ''))) rest = dechunk(rest);
+      const text = method === 'HEAD' ? '' : rest.toString('utf8');
+      let json;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      resolve({ status: m ? Number(m[1]) : 0, headers: hdrs, rawHead, text, json });
+    });
+  });
+}
+
+function dechunk(buf) {
+  const out = [];
+  let off = 0;
+  while (off < buf.length) {
+    const nl = buf.indexOf('\r\n', off);
+    if (nl < 0) break;
+    const n = parseInt(buf.subarray(off, nl).toString('latin1'), 16);
+    if (!n) break;
+    out.push(buf.subarray(nl + 2, nl + 2 + n));
+    off = nl + 2 + n + 2;
+  }
+  return Buffer.concat(out);
+}
+
+// ------------------------------------------------------------------------------------ spoofing
+
+/** Client-sent header names that pose as the module's (contract item 3). */
+export const SPOOF_NAMES = [
+  'X-Cognito-Sub', 'x-cognito-groups', 'X_Cognito_Groups', 'X-COGNITO-TENANT', 'Cognito-User', 'cognito_groups',
+  'X-Amzn-Oidc-Identity', 'Remote-User', 'Remote_User', 'X-Remote-User', 'X-Forwarded-User',
+];
+/** More names README.md lists as removed (sent once each, and in the all-at-once variant). */
+export const EXTRA_SPOOF_NAMES = ['X-Amzn-Oidc-Data', 'x-amzn-oidc-accesstoken', 'Auth-User', 'X-Auth-User', 'Auth_Type', 'X-Cognito-Claim-Custom-Plan', 'COGNITO-GROUPS'];
+export const SPOOF_MARK = 'SPOOFED';
+
+/**
+ * The spoofing variants: each name alone, each name on two header lines, and all of them at once.
+ * → [{ label, headers: [[name, value], …] }]; every value carries SPOOF_MARK.
+ */
+export function spoofVariants() {
+  const v = [];
+  SPOOF_NAMES.forEach((name, i) => {
+    v.push({ label: `${name}`, headers: [[name, `${SPOOF_MARK}-${i}-admin`]] });
+    v.push({ label: `${name} ×2`, headers: [[name, `${SPOOF_MARK}-${i}a-admin`], [name, `${SPOOF_MARK}-${i}b-root`]] });
+  });
+  EXTRA_SPOOF_NAMES.forEach((name, i) => v.push({ label: `${name}`, headers: [[name, `${SPOOF_MARK}-x${i}-admin`]] }));
+  v.push({
+    label: 'all at once, each twice',
+    headers: [...SPOOF_NAMES, ...EXTRA_SPOOF_NAMES].flatMap((n, i) => [[n, `${SPOOF_MARK}-all-${i}`], [n, `${SPOOF_MARK}-all-${i}-2`]]),
+  });
+  return v;
+}
+
+const RESERVED_ENV = /^(REDIRECT_)*HTTP_(X_COGNITO|COGNITO|X_AMZN_OIDC|REMOTE_USER$|X_REMOTE_USER$|X_FORWARDED_USER$|AUTH_USER$|X_AUTH_USER$|AUTH_TYPE$)/i;
+const RESERVED_HEADER = /^(x-cognito-|cognito-|x-amzn-oidc-)|^(remote-user|x-remote-user|x-forwarded-user|auth-user|x-auth-user|auth-type)$/;
+export const normHeader = (n) => n.toLowerCase().replaceAll('_', '-');
+
+/** Problems in a flat name → value map (CGI environment, $_SERVER, getenv()): spoofed names or values. */
+export function envLeaks(env, where = 'env', { ours = false } = {}) {
+  const out = [];
+  for (const [k, v] of Object.entries(env || {})) {
+    if (typeof v === 'string' && v.includes(SPOOF_MARK)) out.push(`${where}: ${k}=${JSON.stringify(v)}`);
+    // with CognitoPassClaimsAs both/headers the module's own X-Cognito-* request headers show up as HTTP_X_COGNITO_*
+    else if (RESERVED_ENV.test(k) && !(ours && /^HTTP_X_COGNITO_/.test(k))) out.push(`${where}: ${k}=${JSON.stringify(v)}`);
+  }
+  return out;
+}
+
+/** Problems in what the PHP dump saw ($_SERVER, getenv(), getallheaders()). */
+export function phpLeaks(dump) {
+  assert.ok(dump && dump.server, `not a PHP dump: ${JSON.stringify(dump).slice(0, 300)}`);
+  const out = [...envLeaks(dump.server, '$_SERVER'), ...envLeaks(dump.getenv, 'getenv()')];
+  for (const [k, v] of Object.entries(dump.headers || {})) {
+    if (RESERVED_HEADER.test(normHeader(k)) || String(v).includes(SPOOF_MARK)) out.push(`getallheaders(): ${k}: ${v}`);
+  }
+  return out;
+}
+
+/**
+ * Problems in what the echo backend received: any header value carrying SPOOF_MARK, any reserved header
+ * name (X-Cognito-*, Cognito-*, X-Amzn-Oidc-*, Remote-User …, any case, '-' or '_') except — with
+ * ours: true — the module's own X-Cognito-* headers (hyphenated, each on one line only), whose values must
+ * equal expect[lower-case name] where given.
+ */
+export function backendLeaks(record, { ours = false, expect = {} } = {}) {
+  assert.ok(record && Array.isArray(record.rawHeaders), `not an echo-backend answer: ${JSON.stringify(record).slice(0, 300)}`);
+  const out = [];
+  const seen = {};
+  for (const [k, v] of record.rawHeaders) {
+    const n = normHeader(k);
+    if (String(v).includes(SPOOF_MARK)) { out.push(`backend got ${k}: ${v}`); continue; }
+    if (!RESERVED_HEADER.test(n)) continue;
+    if (!ours || !n.startsWith('x-cognito-') || k.includes('_')) { out.push(`backend got ${k}: ${v}`); continue; }
+    seen[n] = (seen[n] || 0) + 1;
+    if (seen[n] > 1) out.push(`backend got ${k} on ${seen[n]} lines`);
+  }
+  for (const [n, want] of Object.entries(expect)) {
+    const got = record.rawHeaders.filter(([k]) => k.toLowerCase() === n).map(([, v]) => v);
+    if (got.length !== 1 || got[0] !== want) out.push(`backend ${n}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+  }
+  return out;
+}
+
+/** The backend's header (first line, case-insensitive, '-' only). */
+export function backendHeader(record, name) {
+  const n = name.toLowerCase();
+  const hit = record.rawHeaders.find(([k]) => k.toLowerCase() === n);
+  return hit ? hit[1] : undefined;
+}
+
+// --------------------------------------------------------------------------- identity checks
+
+/** COGNITO_CLAIM_<NAME> of a claim name (DESIGN §4). */
+export const claimVar = (name) => `COGNITO_CLAIM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+const stripCtl = (s) => s.replace(/[\u0000-\u001f\u007f]/g, '');
+
+/** The exported text of one claim value (DESIGN §4: arrays comma-joined, objects as JSON, controls removed). */
+export function claimText(v) {
+  if (Array.isArray(v)) return v.map((e) => (typeof e === 'string' ? stripCtl(e) : typeof e === 'object' && e !== null ? JSON.stringify(e) : String(e))).join(',');
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'string') return stripCtl(v);
+  return String(v);
+}
+
+const ALLOWED_SCALARS = new Set([
+  'COGNITO_SUB', 'COGNITO_USERNAME', 'COGNITO_EMAIL', 'COGNITO_GROUPS', 'COGNITO_TENANT', 'COGNITO_SCOPE',
+  'COGNITO_TOKEN_USE', 'COGNITO_CLIENT_ID', 'COGNITO_EXPIRES', 'COGNITO_CLAIMS', 'COGNITO_ACCESS_TOKEN', 'COGNITO_ID_TOKEN',
+]);
+
+/**
+ * Asserts the DESIGN §4 variables of a session (ID-token claims) in a flat environment.
+ *   env     the variables (CGI %ENV, PHP $_SERVER)
+ *   claims  what COGNITO_CLAIMS decodes to (json_decode in PHP, JSON.parse for CGI)
+ *   expect  { user, sub, email, groups, tenant, scope (array), tokenUse }
+ */
+export function assertIdentity(env, claims, expect, where = '') {
+  const at = (k) => `${where}${k}=${JSON.stringify(env[k])}`;
+  assert.equal(env.REMOTE_USER, expect.user, at('REMOTE_USER'));
+  assert.equal(env.AUTH_TYPE, 'Cognito', at('AUTH_TYPE'));
+  assert.equal(env.COGNITO_SUB, expect.sub, at('COGNITO_SUB'));
+  assert.equal(env.COGNITO_USERNAME, expect.user, at('COGNITO_USERNAME'));
+  assert.equal(env.COGNITO_EMAIL, expect.email, at('COGNITO_EMAIL'));
+  if (expect.groups === null) {
+    assert.ok(env.COGNITO_GROUPS === undefined || env.COGNITO_GROUPS === '', at('COGNITO_GROUPS'));
+  } else {
+    assert.equal(env.COGNITO_GROUPS, expect.groups, at('COGNITO_GROUPS'));
+  }
+  assert.equal(env.COGNITO_TENANT, expect.tenant, at('COGNITO_TENANT'));
+  assert.ok(typeof env.COGNITO_SCOPE === 'string', at('COGNITO_SCOPE'));
+  assert.deepEqual(env.COGNITO_SCOPE.split(' ').sort(), [...expect.scope].sort(), at('COGNITO_SCOPE'));
+  assert.equal(env.COGNITO_TOKEN_USE, expect.tokenUse || 'id', at('COGNITO_TOKEN_USE'));
+  assert.match(String(env.COGNITO_EXPIRES), /^\d{10}$/, at('COGNITO_EXPIRES'));
+  assert.ok(Number(env.COGNITO_EXPIRES) > Date.now() / 1000, at('COGNITO_EXPIRES'));
+
+  // COGNITO_CLAIMS: one JSON object with the token's claims
+  assert.ok(typeof env.COGNITO_CLAIMS === 'string', at('COGNITO_CLAIMS'));
+  assert.doesNotMatch(env.COGNITO_CLAIMS, /[\u0000-\u001f]/, `${where}COGNITO_CLAIMS carries raw control characters`);
+  assert.ok(claims && typeof claims === 'object' && !Array.isArray(claims), `${where}COGNITO_CLAIMS does not decode to an object: ${env.COGNITO_CLAIMS}`);
+  assert.equal(claims.sub, expect.sub);
+  assert.equal(claims.token_use, expect.tokenUse || 'id');
+  assert.equal(String(claims.exp), env.COGNITO_EXPIRES, `${where}COGNITO_EXPIRES should be the token's exp`);
+  if (expect.tokenUse !== 'access') {
+    assert.equal(claims['cognito:username'], expect.user);
+    assert.equal(claims.email, expect.email);
+  }
+
+  // COGNITO_CLAIM_<NAME>: every claim, with the documented rendering; nothing else named COGNITO_*
+  const claimVars = Object.keys(env).filter((k) => k.startsWith('COGNITO_CLAIM_'));
+  const expected = Object.keys(claims).map(claimVar);
+  assert.deepEqual([...claimVars].sort(), [...new Set(expected)].sort(), `${where}COGNITO_CLAIM_* should name every claim`);
+  for (const [name, v] of Object.entries(claims)) {
+    const got = env[claimVar(name)];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      assert.deepEqual(JSON.parse(got), v, `${where}${claimVar(name)} (object as JSON) = ${got}`);
+    } else {
+      assert.equal(got, claimText(v), `${where}${claimVar(name)} for ${JSON.stringify(v)}`);
+    }
+  }
+  const others = Object.keys(env).filter((k) => /^COGNITO_/.test(k) && !k.startsWith('COGNITO_CLAIM_') && !ALLOWED_SCALARS.has(k));
+  assert.deepEqual(others, [], `${where}unexpected COGNITO_* variables`);
+  for (const [k, v] of Object.entries(env)) {
+    if (/^(COGNITO_|REMOTE_USER$)/.test(k) && typeof v === 'string') {
+      assert.doesNotMatch(v, /[\u0000-\u001f\u007f]/, `${where}${k} carries a control character: ${JSON.stringify(v)}`);
+    }
+  }
+}
+
+/** Asserts that no COGNITO_* variable exists (REDIRECT_ copies included). */
+export function assertNoCognitoVars(env, where = '') {
+  const names = Object.keys(env).filter((k) => /^(REDIRECT_)*COGNITO_/.test(k));
+  assert.deepEqual(names, [], `${where}no COGNITO_* variable expected`);
+}
+
+/** Decodes a JWT payload without verifying it. */
+export function jwtPayload(token) {
+  const parts = String(token).split('.');
+  assert.equal(parts.length, 3, `not a JWT: ${String(token).slice(0, 40)}…`);
+  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+
+// --------------------------------------------------------------------------- configtest utils
+
+/** Runs `apache2 -t -f <file>` on a config text written to a temp dir. → { code, output } */
+export function configtestText(text, { dir } = {}) {
+  const d = dir || fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-conftest-'));
+  const file = path.join(d, 'httpd.conf');
+  fs.writeFileSync(file, text);
+  const r = spawnSync(process.env.APACHE_BIN || '/usr/sbin/apache2', ['-t', '-f', file], { encoding: 'utf8', timeout: 30000, env: { ...process.env, LANG: 'C' } });
+  if (!dir && !process.env.KEEP_HTTPD_DIRS) fs.rmSync(d, { recursive: true, force: true });
+  return { code: r.status ?? -1, output: `${r.stdout || ''}${r.stderr || ''}` };
+}
+
+/** The emulator's last events as a logs() source for withLogs() (short). */
+export function idpEvents(idp, n = 12) {
+  return {
+    logs() {
+      try {
+        const ev = idp.raw.state.events.slice(-n).map((e) => `${e.type} ${e.username || ''} ${e.outcome}${e.detail && typeof e.detail === 'string' ? ` (${e.detail})` : ''}`);
+        return `--- emulator ${idp.url}: last ${ev.length} events ---\n${ev.join('\n')}`;
+      } catch (e) {
+        return `(no emulator events: ${e.message})`;
+      }
+    },
+  };
+}

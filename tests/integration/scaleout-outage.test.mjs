@@ -1,0 +1,143 @@
+// Scale-out: the shared session store (Redis; memcached too) goes away and comes back. Requests that need a session get
+// a quick 503 page (session_store_unavailable), Apache's children stay up, Bearer requests are unaffected;
+// once Redis is back on the same port, logins and sessions work again without restarting Apache.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  Agent, NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, isLoginRedirect, login, logSlice, send, sleep,
+} from './lib/login.mjs';
+import { scaleout, scaleoutHttpdOpts } from './lib/stores.mjs';
+
+const ENV = '/protected/cgi-bin/env.cgi';
+const HTTP_TIMEOUT = 2; // CognitoHTTPTimeout
+const BOUND_MS = (HTTP_TIMEOUT + 1) * 1000;
+
+const withCookie = (h, cookie, headers = NAV_HEADERS) =>
+  send(h.url + ENV, { headers: { ...headers, Cookie: `${SESSION_COOKIE}=${cookie}` }, timeoutMs: 20000 });
+
+/** n requests at once, alternating navigation and XHR, so both Apache children get some. */
+const burst = (h, cookie, n) =>
+  Promise.all(Array.from({ length: n }, (_, i) => withCookie(h, cookie, i % 2 ? XHR_HEADERS : NAV_HEADERS)));
+
+function assertAlice(res, what) {
+  assert.equal(res.status, 200, `${what}: ${res.status}: ${res.text.slice(0, 300)}`);
+  assert.equal(res.json?.REMOTE_USER, 'alice', `${what}: REMOTE_USER`);
+}
+
+/** What is wrong with an answer that should be the 503 store page ('' when nothing). */
+function storePageProblem(res) {
+  const p = [];
+  if (res.status !== 503) p.push(`status ${res.status}${res.headers.location ? ` → ${res.headers.location.slice(0, 60)}` : ''}`);
+  if (res.ms > BOUND_MS) p.push(`took ${res.ms} ms > ${BOUND_MS} ms`);
+  if (!/text\/html/.test(String(res.headers['content-type'] || '')) || !/<html/i.test(res.text)) p.push('not an HTML page');
+  if (res.status === 503 && res.headers.location !== undefined) p.push('redirects');
+  return p.join(', ');
+}
+
+function assertStorePage(res, what) {
+  const p = storePageProblem(res);
+  assert.equal(p, '', `${what}: expected the 503 store page within ${BOUND_MS} ms: ${p}: ${res.text.slice(0, 300)}`);
+}
+
+/**
+ * apr-util's Redis and memcached clients (under mod_socache_redis / mod_socache_memcache) retry a server
+ * they marked dead at most once per 5 s, per Apache child: a store that comes back is seen again by every
+ * child within that time. The first login redirect (the old session's data is gone) must come within it.
+ */
+const RECOVERY_BOUND_MS = 6000;
+
+for (const kind of ['redis', 'memcached']) {
+  const Name = kind === 'redis' ? 'Redis' : 'memcached';
+  describe(`the shared session store (${Name}) goes away and comes back`, () => {
+    it(`${Name} down: 503 within CognitoHTTPTimeout + 1 s, children stay up, Bearer 200; ${Name} back: logins and sessions work`, scaleout(async (ctx) => {
+      const idp = await ctx.idp();
+      const store = await ctx.store(kind);
+      const h = await ctx.httpd(scaleoutHttpdOpts({
+        idp, store, directives: `CognitoHTTPTimeout ${HTTP_TIMEOUT}`, locationExtra: '    CognitoBearer on',
+      }));
+      // Contract violations that do not stop the rest of the scenario are collected and asserted at the end,
+      // so that one run shows the whole picture.
+      const problems = [];
+
+      // a session, used by both children (each holds its own connection to the store)
+      const { sessionCookie: cookie } = await login(new Agent(), h, idp, ENV, { username: 'alice' });
+      for (let i = 0; i < 5 && h.servingPids().length < 2; i++) {
+        for (const r of await burst(h, cookie, 8)) assertAlice(r, 'before the outage');
+      }
+      const pidsBefore = h.pids().sort();
+      const { token } = await idp.mint({ username: 'alice' });
+      const bearer = await send(h.url + ENV, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+      assertAlice(bearer, 'Bearer before the outage');
+
+      // ---- outage
+      await store.stop();
+      const [first, slice] = await logSlice(h, () => withCookie(h, cookie));
+      assertStorePage(first, `first session request with ${Name} down`);
+      assert.match(slice, /session_store_unavailable/, `error_log should name session_store_unavailable; new lines:\n${slice}`);
+      ctx.log(`first session request with ${Name} down: ${first.status} in ${first.ms} ms`);
+
+      // every further session request (navigation and XHR, both children, over a few seconds) gets the same
+      const seen = [];
+      const wrong = [];
+      let wrongLog = '';
+      const outageStart = Date.now();
+      for (let round = 0; round < 4; round++) {
+        const [results, roundLog] = await logSlice(h, () => burst(h, cookie, 6));
+        results.forEach((r, i) => {
+          const k = i % 2 ? 'XHR' : 'nav';
+          seen.push(`${k}:${r.status}/${r.ms}ms`);
+          const p = storePageProblem(r);
+          if (p) wrong.push(`t+${Date.now() - outageStart} ms round ${round} ${k}: ${p}`);
+        });
+        if (wrong.length && !wrongLog) wrongLog = roundLog;
+        await sleep(700);
+      }
+      ctx.log(`session requests during the outage (kind:status/time): ${seen.join(' ')}`);
+      if (wrong.length) {
+        problems.push(`session requests during the outage that did not get the 503 store page:\n  ${wrong.join('\n  ')}\n` +
+          `error_log of the first such round:\n${wrongLog}`);
+      }
+
+      const b2 = await send(h.url + ENV, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+      assertAlice(b2, 'Bearer during the outage');
+      const { token: fresh } = await idp.mint({ username: 'alice' }); // not in any verified-token cache
+      assertAlice(await send(h.url + ENV, { headers: { Authorization: `Bearer ${fresh}` } }), 'a new Bearer token during the outage');
+
+      assert.deepEqual(h.pids().sort(), pidsBefore, 'Apache children unchanged during the outage');
+      assert.doesNotMatch(h.errorLog(), /exit signal/, 'no child crashed');
+
+      // ---- the store back on the same port (empty: the old session is gone)
+      await store.start();
+      const backAt = Date.now();
+      const trace = [];
+      let old;
+      for (;;) {
+        old = await withCookie(h, cookie);
+        const t = Date.now() - backAt;
+        trace.push(`t+${t}:${old.status}`);
+        if (old.status !== 503) break;
+        assertStorePage(old, `old cookie, ${t} ms after ${Name} came back`);
+        if (t > RECOVERY_BOUND_MS) break;
+        await sleep(200);
+      }
+      ctx.log(`old cookie after ${Name} came back (ms:status): ${trace.join(' ')}`);
+      assert.ok(isLoginRedirect(old, idp),
+        `${Name} back for ${Date.now() - backAt} ms (bound ${RECOVERY_BOUND_MS} ms): the session lost with the store's data ` +
+        `should send the navigation to login, got ${old.status} ${old.headers.location || ''}: ${old.text.slice(0, 200)}\n` +
+        (problems.length ? `earlier problems:\n${problems.join('\n')}` : ''));
+      const oldXhr = await withCookie(h, cookie, XHR_HEADERS);
+      assert.equal(oldXhr.status, 401, `the lost session, XHR: ${oldXhr.status}`);
+
+      const again = await login(new Agent(), h, idp, ENV, { username: 'alice' });
+      ctx.log(`login after ${Name} came back: ok ${Date.now() - backAt} ms after the restart`);
+      for (let round = 0; round < 3; round++) {
+        for (const r of await burst(h, again.sessionCookie, 8)) assertAlice(r, `after ${Name} came back, round ${round}`);
+      }
+      assert.ok(h.servingPids().length >= 2, 'both children served requests');
+      assert.deepEqual(h.pids().sort(), pidsBefore, 'Apache was not restarted and no child was replaced');
+      assert.doesNotMatch(h.errorLog(), /exit signal/, 'no child crashed');
+
+      if (problems.length) assert.fail(`contract violations:\n${problems.join('\n')}`);
+    }));
+  });
+}
