@@ -2,6 +2,7 @@
  * cache.c — mod_socache wrapper with the module's global mutex.
  */
 #include "cache.h"
+#include "crypto.h"
 #include "log.h"
 
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #define MUTEX_TYPE "auth-cognito-cache"
 #define CACHE_NAME "auth_cognito"      /* <= 14 characters: memcache key prefix limit */
+#define COG_CACHE_LOCK_SETTLE_MS 50
 
 struct cog_cache {
     const ap_socache_provider_t *provider;
@@ -202,21 +204,31 @@ apr_status_t cog_cache_take(cog_cache_t *c, server_rec *s, const unsigned char *
 apr_status_t cog_cache_try_lock(cog_cache_t *c, server_rec *s, const unsigned char *id,
                                 apr_time_t expiry, apr_pool_t *p)
 {
-    unsigned char *data;
+    unsigned char *data, owner[16];
     size_t len;
+    if (cog_random(owner, sizeof(owner)) != 0)
+        return APR_EGENERAL;
     apr_status_t rv = lock();
     if (rv != APR_SUCCESS)
         return rv;
     rv = retrieve_unlocked(c, s, id, &data, &len, p);
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS)
         rv = APR_EEXIST;
-    } else if (rv == APR_NOTFOUND) {
-        static const unsigned char marker[] = "lock";
-        rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, (unsigned char *)marker,
-                                sizeof(marker), p);
-    }
+    else if (rv == APR_NOTFOUND)
+        rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, owner, sizeof(owner), p);
     unlock();
-    return rv;
+    if (rv != APR_SUCCESS || needs_lock(c))
+        return rv;                  /* local store: the mutex made check-and-set atomic */
+    /* A shared store (memcache, redis) has no atomic add through mod_socache, and
+     * other servers do not share our mutex: let concurrent writers settle, then the
+     * last writer owns the lock and everyone else sees someone else's value. */
+    apr_sleep(apr_time_from_msec(COG_CACHE_LOCK_SETTLE_MS));
+    rv = retrieve_unlocked(c, s, id, &data, &len, p);
+    if (rv == APR_NOTFOUND)
+        return APR_EEXIST;          /* taken and already released by someone else */
+    if (rv != APR_SUCCESS)
+        return rv;
+    return len == sizeof(owner) && memcmp(data, owner, sizeof(owner)) == 0 ? APR_SUCCESS : APR_EEXIST;
 }
 
 apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsigned char *id,
@@ -242,4 +254,17 @@ apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsi
     }
     unlock();
     return rv;
+}
+
+apr_status_t cog_cache_probe(cog_cache_t *c, server_rec *s, apr_pool_t *p)
+{
+    static const unsigned char probe_id[COG_CACHE_ID_LEN] = "mod_auth_cognito store probe...";
+    static const unsigned char marker[] = "probe";
+    if (needs_lock(c))
+        return APR_SUCCESS;           /* local shared memory cannot be unreachable */
+    apr_status_t rv = c->provider->store(c->instance, s, probe_id, COG_CACHE_ID_LEN,
+                                         apr_time_now() + apr_time_from_sec(10), (unsigned char *)marker,
+                                         sizeof(marker), p);
+    /* apr-util answers APR_NOTFOUND for a server it marked dead: that is a failure. */
+    return rv == APR_SUCCESS ? APR_SUCCESS : rv == APR_NOTFOUND ? APR_EGENERAL : rv;
 }

@@ -52,8 +52,16 @@ apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsi
                                        const unsigned char *expected, size_t expected_len, apr_time_t expiry,
                                        const unsigned char *data, size_t len, apr_pool_t *p);
 
+/* Distributed stores (memcache, redis) answer "not found" for a while after a
+ * server fails (apr-util marks it dead), which would look like "no session".
+ * A small write tells the two apart: APR_SUCCESS when the store is reachable
+ * (always for local shmcb), an error otherwise. */
+apr_status_t cog_cache_probe(cog_cache_t *c, server_rec *s, apr_pool_t *p);
+
 /* Stores a marker under id unless one is already there: APR_SUCCESS when this
- * caller got the lock, APR_EEXIST when another holds it. */
+ * caller got the lock, APR_EEXIST when another holds it.  Atomic on one server
+ * (mutex); on a shared store the marker carries a random owner and is read back
+ * after a short settle delay, so servers racing for it agree on one owner. */
 apr_status_t cog_cache_try_lock(cog_cache_t *c, server_rec *s, const unsigned char *id,
                                 apr_time_t expiry, apr_pool_t *p);
 

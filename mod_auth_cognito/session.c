@@ -151,6 +151,26 @@ static int refresh_due(const cog_dir_config_t *c, const cog_session_t *s, double
     return now >= s->access_exp - margin || (reval > 0 && now - s->refreshed >= reval);
 }
 
+/* After invalid_grant: another server holding the same session may be storing the
+ * token that replaced ours (refresh-token rotation without a grace period).  Give
+ * it a moment before concluding that Cognito ended the session. */
+#define ROTATION_WAIT_MS 2000
+static apr_status_t await_rotation(request_rec *r, const cog_dir_config_t *c, found_t *f, const char *used)
+{
+    for (int waited = 0; waited <= ROTATION_WAIT_MS; waited += REFRESH_POLL_MS) {
+        found_t latest;
+        apr_status_t rv = load(r, c, f->id, &latest);
+        if (rv == APR_SUCCESS && latest.s->refresh_token && strcmp(latest.s->refresh_token, used) != 0) {
+            *f = latest;
+            return APR_SUCCESS;
+        }
+        if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+            return rv;
+        apr_sleep(apr_time_from_msec(REFRESH_POLL_MS));
+    }
+    return APR_TIMEUP;
+}
+
 typedef enum { REFRESH_DONE, REFRESH_SKIPPED, REFRESH_ENDED, REFRESH_FAILED } refresh_result_t;
 
 static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found_t *f, cog_error_t *err)
@@ -203,10 +223,7 @@ static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found
     if (rc == COG_E_GRANT_REFUSED) {
         /* Another server may have refreshed meanwhile and, with refresh-token
          * rotation, made ours obsolete: its record then holds a newer token. */
-        found_t latest;
-        if (load(r, c, f->id, &latest) == APR_SUCCESS && latest.s->refresh_token
-            && strcmp(latest.s->refresh_token, used) != 0) {
-            *f = latest;
+        if (await_rotation(r, c, f, used) == APR_SUCCESS) {
             result = REFRESH_SKIPPED;
             goto unlock;
         }
@@ -268,6 +285,9 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
      * the first that opens a live session; an unknown value can never select one. */
     for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED && !found; i++) {
         apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f);
+        if (rv == APR_NOTFOUND && cog_record_secret_valid(APR_ARRAY_IDX(ids, i, const char *))
+            && (rv = cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool)) == APR_SUCCESS)
+            rv = APR_NOTFOUND;
         if (rv == APR_NOTFOUND) {
             cog_metrics_inc(COG_M_SESSION, COG_MS_MISS);
             continue;

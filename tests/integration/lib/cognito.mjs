@@ -96,7 +96,13 @@ export async function warmUpChildren(h, token, { children = 2, maxRounds = 40 } 
   for (let round = 0; round < maxRounds; round++) {
     const results = await pool(12, 12, async () => callApi(h, await next()));
     for (const r of results) assert.equal(r.status, 200, `warm-up request failed: ${r.status} ${r.text.slice(0, 200)}`);
-    if (h.servingPids().length >= children) return h.servingPids();
+    if (apiPids(h).length >= children) return apiPids(h);
   }
-  return h.servingPids();
+  return apiPids(h);
+}
+
+/** pids of the httpd children that answered a request under /api/ with 200 (access log pid=%P). */
+export function apiPids(h) {
+  const re = /"GET \/api\/\S* HTTP\/1\.[01]" 200 .* pid=(\d+)$/gm;
+  return [...new Set([...h.accessLog().matchAll(re)].map((m) => Number(m[1])))];
 }

@@ -41,6 +41,7 @@ const BASE_MODULES = [
   ['socache_shmcb_module', 'mod_socache_shmcb.so'],
 ];
 
+const PROBE_AGENT = 'httpd-rig-probe';
 const running = new Set();
 const tempDirs = new Set();
 
@@ -135,7 +136,9 @@ KeepAlive On
 ErrorLog "${dir}/logs/error_log"
 LogLevel info
 LogFormat "%h %l %u %t \\"%r\\" %>s %b pid=%P" rig
-CustomLog "${dir}/logs/access_log" rig
+# the rig's own readiness probes stay out of the access log (servingPids() counts real requests only)
+SetEnvIf User-Agent "^${PROBE_AGENT}$" rig_probe
+CustomLog "${dir}/logs/access_log" rig env=!rig_probe
 
 TypesConfig /etc/mime.types
 DocumentRoot "${dir}/htdocs"
@@ -187,7 +190,7 @@ async function answers(url) {
   try {
     const ac = new AbortController();
     const t = setTimeout(() => ac.abort(), 2000);
-    const res = await fetch(url, { signal: ac.signal, redirect: 'manual' });
+    const res = await fetch(url, { signal: ac.signal, redirect: 'manual', headers: { 'user-agent': PROBE_AGENT } });
     clearTimeout(t);
     await res.arrayBuffer();
     return true;

@@ -123,12 +123,7 @@ export async function startRedis({ port } = {}) {
       '--daemonize', 'no', '--dir', dir, '--logfile', path.join(dir, 'redis.log')],
     ready: async (p) => (await respCommand(p, ['PING'], { timeoutMs: 500 })) === 'PONG',
   });
-  Object.assign(h, redisTools(h));
-  h.logs = ((own) => () => {
-    let text = own();
-    try { text += `\n--- redis-server log ---\n${tail(fs.readFileSync(path.join(dir, 'redis.log'), 'utf8'), 30)}`; } catch { /* none */ }
-    return text;
-  })(h.logs);
+  Object.assign(h, redisTools(h)); // redis-server writes its own log (--logfile) into <dir>/redis.log = h.logs()
   try {
     return await h.start();
   } catch (e) {
@@ -200,7 +195,7 @@ function redisTools(h) {
 }
 
 /** One text-protocol exchange with memcached; resolves with the reply once it ends with one of `ends`. */
-export function memcachedCommand(port, line, { timeoutMs = 5000, ends = /(^|\r\n)(END|VERSION [^\r\n]*|OK|ERROR[^\r\n]*|CLIENT_ERROR[^\r\n]*|SERVER_ERROR[^\r\n]*|DELETED|NOT_FOUND|STORED)\r\n$/ } = {}) {
+export function memcachedCommand(port, line, { timeoutMs = 5000, ends = /(^|\r?\n)(END|BUSY[^\r\n]*|VERSION [^\r\n]*|OK|ERROR[^\r\n]*|CLIENT_ERROR[^\r\n]*|SERVER_ERROR[^\r\n]*|DELETED|NOT_FOUND|STORED)\r\n$/ } = {}) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     let buf = Buffer.alloc(0);
@@ -220,6 +215,14 @@ export function memcachedCommand(port, line, { timeoutMs = 5000, ends = /(^|\r\n
 }
 
 function memcachedTools(h) {
+  /** lru_crawler metadump, retried while the crawler is busy (it also runs on its own) */
+  const metadump = async () => {
+    for (let i = 0; ; i++) {
+      const text = await memcachedCommand(h.port, 'lru_crawler metadump all', { timeoutMs: 10000 });
+      if (!/^BUSY/m.test(text) || i >= 100) return text;
+      await sleep(50);
+    }
+  };
   return {
     /** `stats` as { name: number|string } */
     async stats() {
@@ -230,15 +233,16 @@ function memcachedTools(h) {
     },
     /** live keys (lru_crawler metadump), decoded, with the item size memcached reports */
     async keys() {
-      const text = await memcachedCommand(h.port, 'lru_crawler metadump all', { timeoutMs: 10000 });
+      const text = await metadump();
+      if (!/(^|\n)END\r\n$/.test(text)) throw new Error(`memcached metadump failed: ${text.slice(0, 200)}`);
       const out = [];
       for (const m of text.matchAll(/^key=(\S+) .*?size=(\d+)/gm)) out.push(decodeURIComponent(m[1]));
       return out.sort();
     },
     /** → { key, bytes (value length, from `get`), itemSize (memcached's metadump size: value + key + header) } */
     async describe(key) {
-      const meta = await memcachedCommand(h.port, 'lru_crawler metadump all', { timeoutMs: 10000 });
-      const line = meta.split('\r\n').find((l) => l.startsWith(`key=${encodeURIComponent(key)} `));
+      const meta = await metadump();
+      const line = meta.split(/\r?\n/).find((l) => l.startsWith(`key=${encodeURIComponent(key)} `));
       const size = line ? Number(/size=(\d+)/.exec(line)?.[1]) : undefined;
       const got = await memcachedCommand(h.port, `get ${key}`);
       const m = /^VALUE \S+ \d+ (\d+)\r\n/.exec(got);
