@@ -4,6 +4,7 @@
  */
 #include "json.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,8 +178,9 @@ static int check_tree(const cJSON *node, int depth, const char **why)
         *why = "nesting too deep";
         return -1;
     }
-    if (cJSON_IsNumber(node) && !(node->valuedouble == node->valuedouble)) {
-        *why = "number not representable";
+    /* 1e999 parses as infinity: a number no claim or field can legitimately hold. */
+    if (cJSON_IsNumber(node) && !isfinite(node->valuedouble)) {
+        *why = "number out of range";
         return -1;
     }
     if (cJSON_IsObject(node) && has_duplicate_names(node, why))
