@@ -211,8 +211,14 @@ static int consume_state(request_rec *r, const cog_dir_config_t *c, const char *
     cog_ctx_set_cookie(r, state_cookie(r, c, cookie_name, "", 0));
 
     apr_status_t rv = cog_cache_take(cog_cfg_cache(r->server), r->server, slot, &sealed, &sealed_len, r->pool);
-    if (rv == APR_NOTFOUND && cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool) != APR_SUCCESS)
-        rv = APR_EGENERAL;            /* not "unknown state": the store cannot be reached */
+    if (rv == APR_NOTFOUND) {
+        /* Not "unknown state" if the store cannot be reached; and a stale pooled
+         * connection may answer "not found" once after a store restart. */
+        if (cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool) != APR_SUCCESS)
+            rv = APR_EGENERAL;
+        else
+            rv = cog_cache_take(cog_cfg_cache(r->server), r->server, slot, &sealed, &sealed_len, r->pool);
+    }
     if (rv == APR_NOTFOUND) {
         cog_fail(err, COG_E_STATE_UNKNOWN, "no pending login with this state (altered, replayed or expired)");
         return HTTP_BAD_REQUEST;

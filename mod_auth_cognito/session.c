@@ -284,10 +284,15 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
     /* Several cookies of our name (e.g. one tossed in from a sibling domain): use
      * the first that opens a live session; an unknown value can never select one. */
     for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED && !found; i++) {
-        apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f);
-        if (rv == APR_NOTFOUND && cog_record_secret_valid(APR_ARRAY_IDX(ids, i, const char *))
-            && (rv = cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool)) == APR_SUCCESS)
-            rv = APR_NOTFOUND;
+        const char *id = APR_ARRAY_IDX(ids, i, const char *);
+        apr_status_t rv = load(r, c, id, &f);
+        if (rv == APR_NOTFOUND && cog_record_secret_valid(id)) {
+            /* A miss may be a store that is down (apr-util then says "not found"),
+             * or a stale pooled connection answering once after a store restart. */
+            rv = cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool);
+            if (rv == APR_SUCCESS)
+                rv = load(r, c, id, &f);
+        }
         if (rv == APR_NOTFOUND) {
             cog_metrics_inc(COG_M_SESSION, COG_MS_MISS);
             continue;
