@@ -134,17 +134,28 @@ static void unlock(void)
     apr_global_mutex_unlock(cache_mutex);
 }
 
+/* Most records are a few KB: try a small buffer first.  Providers answer a too
+ * small buffer with "not found" (shmcb) or APR_ENOMEM (memcache), so either gets
+ * one more try with room for the largest record we ever store. */
+#define FIRST_TRY_BYTES (32 * 1024)
+
 static apr_status_t retrieve_unlocked(cog_cache_t *c, server_rec *s, const unsigned char *id,
                                       unsigned char **data, size_t *len, apr_pool_t *p)
 {
-    unsigned int n = COG_CACHE_MAX_RECORD;
-    unsigned char *buf = apr_palloc(p, n);
-    apr_status_t rv = c->provider->retrieve(c->instance, s, id, COG_CACHE_ID_LEN, buf, &n, p);
-    if (rv == APR_SUCCESS) {
-        *data = buf;
-        *len = n;
+    apr_status_t rv = APR_NOTFOUND;
+    for (unsigned int cap = FIRST_TRY_BYTES; cap <= COG_CACHE_MAX_RECORD; cap *= 4) {
+        unsigned int n = cap;
+        unsigned char *buf = apr_palloc(p, n);
+        rv = c->provider->retrieve(c->instance, s, id, COG_CACHE_ID_LEN, buf, &n, p);
+        if (rv == APR_SUCCESS) {
+            *data = buf;
+            *len = n;
+            return rv;
+        }
+        if (rv != APR_NOTFOUND && rv != APR_ENOMEM)
+            return rv;
     }
-    return rv;
+    return rv == APR_ENOMEM ? APR_NOTFOUND : rv;
 }
 
 apr_status_t cog_cache_store(cog_cache_t *c, server_rec *s, const unsigned char *id, apr_time_t expiry,

@@ -53,8 +53,34 @@ static void sanitize_tree(apr_pool_t *p, cJSON *node)
     }
 }
 
+static int has_control(const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* 1 when some member name or string value in the tree needs sanitizing. */
+static int tree_needs_sanitizing(const cJSON *node)
+{
+    for (const cJSON *c = node->child; c; c = c->next) {
+        if ((c->string && has_control(c->string)) || (cJSON_IsString(c) && has_control(c->valuestring)))
+            return 1;
+        if (c->child && tree_needs_sanitizing(c))
+            return 1;
+    }
+    return 0;
+}
+
 static char *json_text(apr_pool_t *p, const cJSON *value)
 {
+    if (!tree_needs_sanitizing(value)) {           /* the usual case: print as is */
+        char *printed = cJSON_PrintUnformatted(value);
+        char *out = apr_pstrdup(p, printed ? printed : "");
+        cJSON_free(printed);
+        return out;
+    }
     cJSON *copy = cJSON_Duplicate(value, 1);
     if (copy == NULL)
         return apr_pstrdup(p, "");
@@ -139,7 +165,7 @@ static const char *text_of(apr_pool_t *p, const cJSON *claims, const char *name)
 }
 
 apr_array_header_t *cog_claims_identity(apr_pool_t *p, const cJSON *claims,
-                                        const cog_claim_names_t *names)
+                                        const cog_claim_names_t *names, int want_headers)
 {
     apr_array_header_t *vars = apr_array_make(p, 32, sizeof(cog_identity_var_t));
     const char *use = cog_json_string(claims, "token_use");
@@ -159,8 +185,8 @@ apr_array_header_t *cog_claims_identity(apr_pool_t *p, const cJSON *claims,
 
     for (const cJSON *c = claims ? claims->child : NULL; c; c = c->next)
         if (c->string)
-            add(vars, cog_claim_env_name(p, c->string), cog_claim_header_name(p, c->string),
-                cog_claim_text(p, c));
+            add(vars, cog_claim_env_name(p, c->string),
+                want_headers ? cog_claim_header_name(p, c->string) : NULL, cog_claim_text(p, c));
     add(vars, "COGNITO_CLAIMS", NULL, json_text(p, claims));
     return vars;
 }

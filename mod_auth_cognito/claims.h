@@ -41,8 +41,9 @@ char *cog_claim_header_name(apr_pool_t *p, const char *claim);
 /* The user name for r->user, or NULL when the claim is absent/empty/not text. */
 const char *cog_claims_user(apr_pool_t *p, const cJSON *claims, const char *claim);
 
-/* All identity variables for these claims, as an array of cog_identity_var_t. */
+/* All identity variables for these claims, as an array of cog_identity_var_t.
+ * Per-claim header names are computed only when want_headers is set. */
 apr_array_header_t *cog_claims_identity(apr_pool_t *p, const cJSON *claims,
-                                        const cog_claim_names_t *names);
+                                        const cog_claim_names_t *names, int want_headers);
 
 #endif

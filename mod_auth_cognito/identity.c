@@ -50,7 +50,7 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
         .tenant_claim = cog_cfg_tenant_claim(c),
     };
     int pass = cog_cfg_pass_claims_as(c);
-    apr_array_header_t *vars = cog_claims_identity(r->pool, claims, &names);
+    apr_array_header_t *vars = cog_claims_identity(r->pool, claims, &names, (pass & COG_PASS_HEADERS) != 0);
     /* A session's claims come from the ID token, which has no scope: use the access token's. */
     if (scope && cog_json_member(claims, "scope") == NULL) {
         cog_identity_var_t *sv = apr_array_push(vars);

@@ -43,6 +43,10 @@ static size_t scan_string(const unsigned char *s, size_t len, size_t i, const ch
 {
     while (i < len) {
         unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {   /* plain ASCII: the common case */
+            i++;
+            continue;
+        }
         if (c == '"')
             return i + 1;
         if (c < 0x20) { *why = "control character inside a string"; return 0; }

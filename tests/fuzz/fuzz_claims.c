@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (cJSON_IsObject(root)) {
         static const cog_claim_names_t names = { "sub", "cognito:groups", "custom:tenant_id" };
-        apr_array_header_t *vars = cog_claims_identity(p, root, &names);
+        apr_array_header_t *vars = cog_claims_identity(p, root, &names, 1);
         const cog_identity_var_t *v = (const cog_identity_var_t *)vars->elts;
         for (int i = 0; i < vars->nelts; i++) {
             check_env(v[i].env);

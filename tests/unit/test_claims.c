@@ -286,7 +286,7 @@ static void test_identity_access_token(void **state)
 {
     apr_pool_t *p = TU_POOL(state);
     cJSON *claims = parse(access_json);
-    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names, 1);
     assert_non_null(vars);
     check_all_vars(vars);
 
@@ -330,7 +330,7 @@ static void test_identity_control_characters(void **state)
     cJSON *claims = parse("{\"sub\":\"s\\r\\n1\",\"token_use\":\"access\",\"username\":\"al\\u0000ice\","
                           "\"cognito:groups\":[\"ad\\nmin\",\"dev\"],\"exp\":1700003600,"
                           "\"custom:note\":{\"t\\u0001\":\"a\\u001fb\"},\"client_id\":\"c\"}");
-    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names, 1);
     check_all_vars(vars);
     expect_var(vars, "COGNITO_SUB", "X-Cognito-Sub", "s1");
     expect_var(vars, "COGNITO_USERNAME", "X-Cognito-Username", "alice");
@@ -363,7 +363,7 @@ static void test_identity_id_token(void **state)
         "\"custom:tenant_id\":\"t-42\",\"custom:plan\":\"gold\",\"token_use\":\"id\",\"auth_time\":1700000000,"
         "\"exp\":1700003600,\"iat\":1700000000,\"jti\":\"j\",\"email\":\"bob@example.com\","
         "\"address\":{\"formatted\":\"1 Main St\"},\"username\":\"not-this-one\"}");
-    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names, 1);
     check_all_vars(vars);
     expect_var(vars, "COGNITO_SUB", "X-Cognito-Sub", "aaaaaaaa-bbbb");
     expect_var(vars, "COGNITO_USERNAME", "X-Cognito-Username", "bob");
@@ -397,7 +397,7 @@ static void test_identity_aud_array_and_custom_names(void **state)
                           "\"cognito:groups\":[\"g\"],\"exp\":1.5}");
     const cog_claim_names_t names = { .remote_user_claim = "sub", .groups_claim = "custom:roles",
                                       .tenant_claim = "custom:org" };
-    apr_array_header_t *vars = cog_claims_identity(p, claims, &names);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &names, 1);
     check_all_vars(vars);
     expect_var(vars, "COGNITO_CLIENT_ID", "X-Cognito-Client-Id", "c1,c2");
     expect_var(vars, "COGNITO_GROUPS", "X-Cognito-Groups", "r1,r2");
@@ -411,7 +411,7 @@ static void test_identity_empty_claims(void **state)
 {
     apr_pool_t *p = TU_POOL(state);
     cJSON *claims = parse("{}");
-    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names, 1);
     check_all_vars(vars);
     assert_int_equal(vars->nelts, 1);
     expect_var(vars, "COGNITO_CLAIMS", NULL, "{}");
