@@ -14,7 +14,7 @@
 #include "error.h"
 
 /* Which Cognito endpoint a call goes to (metrics label). */
-typedef enum { COG_HTTP_TOKEN = 0, COG_HTTP_JWKS = 1, COG_HTTP_REVOKE = 2, COG_HTTP_OTHER = 3 } cog_http_endpoint_t;
+typedef enum { COG_HTTP_TOKEN = 0, COG_HTTP_JWKS = 1, COG_HTTP_REVOKE = 2 } cog_http_endpoint_t;
 
 typedef struct {
     long        timeout_ms;     /* whole request */

@@ -23,7 +23,7 @@ typedef struct {
 static const char *const results_ok_failed[] = { "ok", "failed" };
 static const char *const results_refresh[] = { "ok", "failed", "refused" };
 static const char *const results_session[] = { "hit", "miss", "error" };
-static const char *const endpoints[] = { "token", "jwks", "revoke", "other" };
+static const char *const endpoints[] = { "token", "jwks", "revoke" };
 
 static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_LOGIN_STARTED]     = { "cognito_logins_started_total", "Logins sent to the managed login page", NULL, NULL, 1, 0 },
@@ -34,9 +34,9 @@ static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_REFRESH]           = { "cognito_refreshes_total", "Session token refreshes", "result", results_refresh, 3, 0 },
     [COG_M_SESSION]           = { "cognito_session_lookups_total", "Session cookie lookups in the session store", "result", results_session, 3, 0 },
     [COG_M_LOGOUT]            = { "cognito_logouts_total", "Logouts", NULL, NULL, 1, 0 },
-    [COG_M_OUTBOUND_REQUESTS] = { "cognito_outbound_requests_total", "Requests to Cognito", "endpoint", endpoints, 4, 0 },
-    [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 4, 0 },
-    [COG_M_OUTBOUND_USEC]     = { "cognito_outbound_seconds_total", "Time spent waiting for Cognito", "endpoint", endpoints, 4, 1 },
+    [COG_M_OUTBOUND_REQUESTS] = { "cognito_outbound_requests_total", "Requests to Cognito", "endpoint", endpoints, 3, 0 },
+    [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 3, 0 },
+    [COG_M_OUTBOUND_USEC]     = { "cognito_outbound_seconds_total", "Time spent waiting for Cognito", "endpoint", endpoints, 3, 1 },
 };
 
 /* Set once in post_config (before the children exist), read-only pointer after. */

@@ -20,8 +20,12 @@ extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
 
 static int only_get(request_rec *r)
 {
-    r->allowed = (AP_METHOD_BIT << M_GET);
-    return r->method_number == M_GET ? OK : HTTP_METHOD_NOT_ALLOWED;
+    /* httpd 2.4 builds the 405's Allow header from r->allowed_methods. */
+    ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
+    if (r->method_number == M_GET)
+        return OK;
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return HTTP_METHOD_NOT_ALLOWED;
 }
 
 int cog_status_handler(request_rec *r)
