@@ -15,6 +15,14 @@
 
 #define COG_KEY_LEN 32
 
+#include <openssl/evp.h>
+
+/* Algorithms fetched once per process.  OpenSSL 3 looks an algorithm up in its
+ * provider store (under a global lock) every time EVP_sha256() and friends are
+ * used implicitly; fetched objects are immutable and shared by all threads. */
+const EVP_MD *cog_crypto_sha256(void);
+const EVP_CIPHER *cog_crypto_aes256gcm(void);
+
 /* n random bytes from OpenSSL's CSPRNG; 0 on success. */
 int cog_random(unsigned char *out, size_t n);
 

@@ -5,6 +5,7 @@
  * specific reason: types first, then who issued the token and for whom, then time.
  */
 #include "jwt.h"
+#include "crypto.h"
 #include "json.h"
 #include "util.h"
 
@@ -133,7 +134,7 @@ cog_reason_t cog_jwt_verify_rs256(const cog_jwt_t *jwt, EVP_PKEY *key, cog_error
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (ctx == NULL)
         return cog_fail(err, COG_E_INTERNAL, "out of memory");
-    int ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1
+    int ok = EVP_DigestVerifyInit(ctx, NULL, cog_crypto_sha256(), NULL, key) == 1
           && EVP_DigestVerify(ctx, jwt->signature, jwt->signature_len,
                               (const unsigned char *)jwt->signing_input, jwt->signing_input_len) == 1;
     EVP_MD_CTX_free(ctx);

@@ -2,6 +2,7 @@
  * tokencache.c — 4-way set-associative table of verified token payloads.
  */
 #include "tokencache.h"
+#include "crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ int cog_tokencache_key(const char *policy, const char *token, size_t token_len,
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int n = 0;
     int ok = ctx != NULL
-        && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1
+        && EVP_DigestInit_ex(ctx, cog_crypto_sha256(), NULL) == 1
         && EVP_DigestUpdate(ctx, policy, strlen(policy) + 1) == 1
         && EVP_DigestUpdate(ctx, token, token_len) == 1
         && EVP_DigestFinal_ex(ctx, key, &n) == 1

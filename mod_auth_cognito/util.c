@@ -2,6 +2,7 @@
  * util.c — strict base64url, SHA-256, constant-time compare, base URL checks.
  */
 #include "util.h"
+#include "crypto.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,7 @@ char *cog_b64url_encode(apr_pool_t *p, const unsigned char *in, size_t in_len)
 int cog_sha256(const void *data, size_t len, unsigned char out[32])
 {
     unsigned int n = 0;
-    return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
+    return EVP_Digest(data, len, out, &n, cog_crypto_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
 }
 
 char *cog_hex(apr_pool_t *p, const unsigned char *in, size_t len)
