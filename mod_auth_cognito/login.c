@@ -25,6 +25,7 @@
 #include <apr_time.h>
 #include <http_core.h>
 #include <http_protocol.h>
+#include <http_request.h>
 
 #define STATE_COOKIE_INFIX "_state_"
 #define STATE_NAME_CHARS   16
@@ -274,7 +275,7 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
     const char *why = NULL;
 
     if (r->method_number != M_GET || r->header_only) {
-        apr_table_setn(r->err_headers_out, "Allow", "GET");
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
         cog_fail(&err, COG_E_CALLBACK_METHOD, r->method);
         return callback_failed(r, 0, &err, "login callback", NULL);
     }

@@ -10,8 +10,9 @@
 
 int cog_page_text(request_rec *r, int status, const char *title, const char *message)
 {
-    const char *t = ap_escape_html2(r->pool, title, 1);
-    const char *m = ap_escape_html2(r->pool, message, 1);
+    /* UTF-8 stays as it is (the page says charset=utf-8); markup is escaped. */
+    const char *t = ap_escape_html2(r->pool, title, 0);
+    const char *m = ap_escape_html2(r->pool, message, 0);
     const char *html = apr_pstrcat(r->pool,
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>", t, "</title></head>"
         "<body><h1>", t, "</h1><p>", m, "</p></body></html>\n", NULL);

@@ -12,7 +12,8 @@ static const char *const reserved_prefixes[] = { "x-cognito-", "cognito-", "x-am
 static const char *const reserved_names[] = { "remote-user", "x-remote-user", "x-forwarded-user",
                                               "auth-user", "x-auth-user", "auth-type", NULL };
 
-/* Lower-case with '_' read as '-', compared against a lower-case pattern. */
+/* Lower-case, with every character that is not a letter or digit read as '-'
+ * ('_', '.', '~' ...: backends and gateways disagree on how they map them). */
 static int normalized_prefix(const char *name, const char *pattern, int whole)
 {
     size_t i = 0;
@@ -20,7 +21,7 @@ static int normalized_prefix(const char *name, const char *pattern, int whole)
         char c = name[i];
         if (c == '\0')
             return 0;
-        c = c == '_' ? '-' : (char)tolower((unsigned char)c);
+        c = isalnum((unsigned char)c) ? (char)tolower((unsigned char)c) : '-';
         if (c != pattern[i])
             return 0;
     }

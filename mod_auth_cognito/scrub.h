@@ -2,8 +2,8 @@
  * scrub.h — spoofing protection.  Every incoming request header whose name could
  * pose as identity this module (or a load balancer it replaces) hands to
  * applications is removed: X-Cognito-*, Cognito-*, X-Amzn-Oidc-*, and the
- * Remote-User family, compared case-insensitively with '_' and '-' treated alike
- * (PHP-FPM and many backends map both to the same variable).  Runs on every request
+ * Remote-User family, compared case-insensitively with '_', '.', '~' and every other
+ * non-alphanumeric treated like '-' (PHP-FPM and many backends map them alike).  Runs on every request
  * of every server that loads the module, before any access checking.
  */
 #ifndef COG_SCRUB_H

@@ -21,8 +21,9 @@
 #include <apr_time.h>
 #include <http_core.h>
 #include <http_protocol.h>
+#include <http_request.h>
 
-#define MAX_COOKIES_TRIED 4
+#define MAX_COOKIES_TRIED 16   /* well-formed values per request (cookie tossing vs. lookup cost) */
 #define REFRESH_POLL_MS   100
 
 /* A session found for this request, with what is needed to write it back. */
@@ -283,12 +284,18 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
 
     /* Several cookies of our name (e.g. one tossed in from a sibling domain): use
      * the first that opens a live session; an unknown value can never select one. */
-    for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED && !found; i++) {
+    int probed = 0;
+    for (int i = 0, tried = 0; i < ids->nelts && tried < MAX_COOKIES_TRIED && !found; i++) {
         const char *id = APR_ARRAY_IDX(ids, i, const char *);
+        if (!cog_record_secret_valid(id))
+            continue;               /* garbage copies cost nothing and cannot crowd out the real one */
+        tried++;
         apr_status_t rv = load(r, c, id, &f);
-        if (rv == APR_NOTFOUND && cog_record_secret_valid(id)) {
+        if (rv == APR_NOTFOUND && !probed) {
             /* A miss may be a store that is down (apr-util then says "not found"),
-             * or a stale pooled connection answering once after a store restart. */
+             * or a stale pooled connection answering once after a store restart.
+             * One probe per request: tossed cookies must not multiply store writes. */
+            probed = 1;
             rv = cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool);
             if (rv == APR_SUCCESS)
                 rv = load(r, c, id, &f);
@@ -390,7 +397,7 @@ int cog_session_logout(request_rec *r, const cog_dir_config_t *c)
     cog_oauth_client_t client;
     if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
         cog_error_t err = { COG_E_LOGOUT_METHOD, r->method };
-        apr_table_setn(r->err_headers_out, "Allow", "GET, POST");
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", "POST", NULL);
         return cog_page(r, 0, &err, "logout", NULL);
     }
     cog_metrics_inc(COG_M_LOGOUT, 0);

@@ -47,7 +47,7 @@ static void test_not_reserved_names(void **state)
         "X-Amzn-Oidc", "X-Amzn-Trace-Id", "Remote", "Remote-User-Agent", "RemoteUser", "X-Remote-Users",
         "X-Forwarded-Users", "X-Forwarded-Host", "Auth", "Auth-Users", "Auth-Types", "Auth-Userx",
         "X-Auth-Token", "X-Auth-Users", "User-Agent", "Host", "Accept", "Proxy-Authorization", "X-User",
-        " X-Cognito-Sub", "-Cognito-User", "X Cognito Sub", "Remote User", "Remote.User",
+        " X-Cognito-Sub", "-Cognito-User",
         NULL,
     };
     for (const char *const *n = fine; *n; n++)
@@ -109,14 +109,16 @@ static void test_case_and_separator_variants(void **state)
     }
 }
 
-/* Other separators are not '-' or '_'. */
-static void test_other_separators_not_folded(void **state)
+/* Every non-alphanumeric separator counts as '-': gateways and backends map '.', '~',
+ * spaces and the like differently, so none of them may smuggle our names past. */
+static void test_other_separators_folded(void **state)
 {
     (void)state;
-    static const char *const fine[] = { "X.Cognito.Sub", "X Cognito-Sub", "X+Cognito-Sub", "Cognito.User",
-                                        "Remote~User", "Auth:Type", "X-Cognito\x01Sub", NULL };
-    for (const char *const *n = fine; *n; n++)
-        expect_reserved(*n, 0);
+    static const char *const reserved[] = { "X.Cognito.Sub", "X Cognito-Sub", "X+Cognito-Sub", "Cognito.User",
+                                            "Remote~User", "Auth:Type", "X-Cognito\x01Sub", "X Cognito Sub",
+                                            "Remote User", "Remote.User", NULL };
+    for (const char *const *n = reserved; *n; n++)
+        expect_reserved(*n, 1);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -124,7 +126,7 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_not_reserved_names),
     TU_TEST(test_prefix_boundaries),
     TU_TEST(test_case_and_separator_variants),
-    TU_TEST(test_other_separators_not_folded),
+    TU_TEST(test_other_separators_folded),
 };
 
 TU_MAIN(tests, NULL, NULL)
