@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// bench/lib/report.mjs — turns the raw measurements of bench/run into the printed table and the JSON file.
+//   report.mjs line  RESULTS.jsonl        one progress line for the last scenario
+//   report.mjs login LOGIN.json           one progress line for a login loop
+//   report.mjs mem   MEMORY.jsonl         one progress line for the last memory run
+//   report.mjs final TMPDIR OUT.json      the full report (stdout) + OUT.json
+import fs from 'node:fs';
+import path from 'node:path';
+
+const readJsonl = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const readJson = (f) => (fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : null);
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US');
+const ms = (us) => (us >= 10000 ? `${(us / 1000).toFixed(1)} ms` : `${(us / 1000).toFixed(2)} ms`);
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+
+/** Derived figures for one wrk scenario. */
+function derive(r) {
+  const w = r.wrk;
+  const secs = w.duration_us / 1e6;
+  const d = {
+    ...r,
+    rps: w.requests / secs,
+    p50_us: w.p50_us,
+    p99_us: w.p99_us,
+    cpu_us_per_req: w.requests ? (r.server_cpu_s * 1e6) / w.requests : null,
+    // Everything else that used CPU meanwhile (other users of the machine), in cores.
+    other_load_cores: Math.max(0, (r.machine_busy_s - r.server_cpu_s - r.wrk_cpu_s) / r.wall_s),
+    wrk_core_share: r.wrk_cpu_s / r.wall_s,
+    notes: [],
+  };
+  const errs = w.err_connect + w.err_read + w.err_write + w.err_status + w.err_timeout;
+  if (errs) d.notes.push(`${errs} wrk errors (status ${w.err_status}, timeout ${w.err_timeout}, read ${w.err_read})`);
+  if (r.metric && r.metric_delta < 0.99 * w.requests) d.notes.push(`module counted only ${r.metric_delta} authenticated requests of ${w.requests}`);
+  if (w.tokens_available !== undefined) {
+    d.notes.push(`${fmtInt(w.tokens_used)} distinct tokens`);
+    if (w.threads_exhausted) d.notes.push(`tokens ran out: ${fmtInt(w.reused)} requests reused a token sent earlier in the run${r.id.startsWith('openidc-') ? '' : ' (long evicted from the bounded token cache, so still fully verified)'}; raise BENCH_TOKENS_PER_SEC`);
+  }
+  if (d.wrk_core_share > 0.9) d.notes.push(`wrk used ${(d.wrk_core_share * 100).toFixed(0)}% of its core: may be client-bound`);
+  if (d.other_load_cores > 0.15) d.notes.push(`other processes used ${d.other_load_cores.toFixed(2)} cores meanwhile`);
+  return d;
+}
+
+function line(d, base) {
+  const ratio = base ? (d.rps / base.rps).toFixed(2) : '—';
+  const cpu = d.cpu_us_per_req == null ? '—' : `${d.cpu_us_per_req.toFixed(0)} µs`;
+  const cpuRatio = base && d.cpu_us_per_req ? (base.cpu_us_per_req / d.cpu_us_per_req).toFixed(2) : '—';
+  return `${pad(d.label, 50)} ${lpad(fmtInt(d.rps), 8)} ${lpad(ms(d.p50_us), 9)} ${lpad(ms(d.p99_us), 9)} ${lpad(ratio, 7)} ${lpad(cpu, 9)} ${lpad(cpuRatio, 9)}`;
+}
+
+/** The baseline: the faster of the static runs (start, end) for req/s and the cheaper for CPU/req, so
+ *  other load during one of them cannot flatter the ratios. */
+function pickBase(rows) {
+  const st = rows.filter((x) => x.id === 'static' || x.id === 'static-end');
+  if (!st.length) return undefined;
+  return {
+    rps: Math.max(...st.map((x) => x.rps)),
+    cpu_us_per_req: Math.min(...st.map((x) => x.cpu_us_per_req)),
+    from: st.map((x) => x.id),
+  };
+}
+
+const HEADER = `${pad('scenario', 50)} ${lpad('req/s', 8)} ${lpad('p50', 9)} ${lpad('p99', 9)} ${lpad('×static', 7)} ${lpad('CPU/req', 9)} ${lpad('CPU×', 9)}`;
+
+function loginSummary(l) {
+  if (!l) return null;
+  const logins = l.driver.logins;
+  return {
+    ...l,
+    logins_per_s: l.driver.loginsPerSecond,
+    apache_cpu_ms_per_login: logins ? (l.apache_cpu_s * 1000) / logins : null,
+  };
+}
+
+const mode = process.argv[2];
+if (mode === 'line') {
+  const rows = readJsonl(process.argv[3]).map(derive);
+  const d = rows[rows.length - 1];
+  const base = pickBase(rows);
+  process.stdout.write(`bench:   ${line(d, base)}${d.notes.length ? `   [${d.notes.join('; ')}]` : ''}\n`);
+} else if (mode === 'login') {
+  const l = loginSummary(readJson(process.argv[3]));
+  process.stdout.write(`bench:   login round trip: ${l.driver.logins} logins (${l.driver.failures} failed) at ${l.logins_per_s.toFixed(1)}/s; Apache CPU ${l.apache_cpu_ms_per_login.toFixed(3)} ms per login\n`);
+} else if (mode === 'mem') {
+  const rows = readJsonl(process.argv[3]);
+  const m = rows[rows.length - 1];
+  process.stdout.write(`bench:   memory (token cache ${m.entries}): child RSS ${fmtInt(m.rss_before_kb)} kB → ${fmtInt(m.rss_half_kb)} kB (half) → ${fmtInt(m.rss_after_kb)} kB after ${fmtInt(m.tokens)} distinct tokens\n`);
+} else if (mode === 'final') {
+  const [dir, outFile] = process.argv.slice(3);
+  const meta = readJson(path.join(dir, 'meta.json'));
+  const endTxt = fs.existsSync(path.join(dir, 'meta-end.txt')) ? fs.readFileSync(path.join(dir, 'meta-end.txt'), 'utf8') : '';
+  const m = /"loadavg_end":"([^"]*)"/.exec(endTxt);
+  if (m) meta.loadavg_end = m[1];
+  const rows = readJsonl(path.join(dir, 'results.jsonl')).map(derive);
+  const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+  const base = pickBase(rows);
+  const login = loginSummary(readJson(path.join(dir, 'login-cognito.json')));
+  const loginOidc = loginSummary(readJson(path.join(dir, 'login-openidc.json')));
+  const sizes = readJsonl(path.join(dir, 'session-size.jsonl'));
+  const memory = readJsonl(path.join(dir, 'memory.jsonl'));
+  const mint = readJson(path.join(dir, 'mint.json'));
+  const openidcWhy = fs.existsSync(path.join(dir, 'openidc.txt')) ? fs.readFileSync(path.join(dir, 'openidc.txt'), 'utf8').trim() : '';
+  const perf = fs.existsSync(path.join(dir, 'perf.txt')) ? fs.readFileSync(path.join(dir, 'perf.txt'), 'utf8').trim() : '';
+
+  const out = [];
+  const p = (s = '') => out.push(s);
+  p('');
+  p(`mod_auth_cognito benchmark — ${meta.started}${meta.quick ? '  (QUICK smoke run: figures are indicative only)' : ''}`);
+  p(`machine: ${meta.cpu_model}, ${meta.ncpu} CPUs, Linux ${meta.kernel}, ${meta.apache} (event MPM, 1 process × 64 threads)`);
+  p(`pinning: ${meta.pinning}`);
+  if (base) p(`baseline: ${fmtInt(base.rps)} req/s and ${base.cpu_us_per_req.toFixed(0)} µs CPU/req (best of: ${base.from.join(', ')})`);
+  p(`load:    ${meta.wrk} for every scenario; load average ${meta.loadavg_start} at start${meta.loadavg_end ? `, ${meta.loadavg_end} at end` : ''}`);
+  p(`module:  ${meta.module_commit}${meta.openidc_version ? `; mod_auth_openidc ${meta.openidc_version}` : ''}`);
+  p('');
+  p(HEADER);
+  p('-'.repeat(HEADER.length));
+  const ours = rows.filter((r) => !r.id.startsWith('openidc-'));
+  for (const r of ours) p(line(r, base));
+  const theirs = rows.filter((r) => r.id.startsWith('openidc-'));
+  if (theirs.length) {
+    p('');
+    for (const r of theirs) p(line(r, base));
+  }
+  p('');
+  p('CPU/req: user+system CPU time of the server-side processes on the server core — Apache (parent + child), php-fpm (only busy in PHP rows),');
+  p('         redis-server (counted in the Redis rows) — divided by the requests wrk completed.');
+  p('CPU×:     static CPU/req ÷ this CPU/req — the ratio ×static would be with the server core to itself (less sensitive to other load).');
+  const noted = rows.filter((r) => r.notes.length);
+  for (const r of noted) p(`note: ${r.label}: ${r.notes.join('; ')}`);
+  if (mint) p(`tokens: ${fmtInt(mint.count)} distinct access tokens signed in ${mint.seconds.toFixed(0)} s (${mint.bytesPerToken} bytes each)`);
+
+  // PHP: the module's share of a PHP request
+  if (byId.php && byId['php-session']) {
+    p(`PHP: with the session cookie ${(byId['php-session'].rps / byId.php.rps).toFixed(2)}× the rate of the same PHP page without the module.`);
+  }
+
+  p('');
+  p('Login round trip (complete logins: protected page → 302 → emulator authorize → /login form → POST → callback → session)');
+  if (login) {
+    p(`  mod_auth_cognito: ${login.logins_per_s.toFixed(1)} logins/s with 8 concurrent browsers (${login.driver.logins} logins, ${login.driver.failures} failures; the emulator's Node process is the bottleneck)`);
+    p(`  Apache CPU per completed login: ${login.apache_cpu_ms_per_login.toFixed(3)} ms (2 module requests: login redirect + callback with code exchange, ID-token check, session store; emulator time not included)`);
+    const redirect = byId['login-redirect'];
+    if (redirect && redirect.cpu_us_per_req) {
+      const cb = login.apache_cpu_ms_per_login - redirect.cpu_us_per_req / 1000;
+      login.redirect_cpu_ms = redirect.cpu_us_per_req / 1000;
+      login.callback_cpu_ms = cb;
+      p(`    of which the login redirect ${(redirect.cpu_us_per_req / 1000).toFixed(3)} ms (wrk row "login redirect") and the callback ≈ ${cb.toFixed(3)} ms`);
+    }
+  }
+  if (loginOidc) {
+    p(`  mod_auth_openidc: ${loginOidc.logins_per_s.toFixed(1)} logins/s, Apache CPU per login ${loginOidc.apache_cpu_ms_per_login.toFixed(3)} ms`);
+  }
+
+  p('');
+  p('Memory');
+  for (const s of sizes) {
+    if (s.largest) p(`  stored session record, ${s.label}: ${fmtInt(s.largest.valueBytes)} bytes (Redis STRLEN; MEMORY USAGE ${fmtInt(s.largest.memoryUsage)} bytes incl. key + overhead; ${s.keys.length} key(s) in Redis after one login)`);
+  }
+  for (const mm of memory) {
+    const grow = (mm.rss_after_kb - mm.rss_before_kb) / 1024;
+    const grow2 = (mm.rss_after_kb - mm.rss_half_kb) / 1024;
+    p(`  Apache child RSS, CognitoTokenCacheEntries ${lpad(mm.entries, 7)}: ${fmtInt(mm.rss_before_kb)} kB before → ${fmtInt(mm.rss_half_kb)} kB after ${fmtInt(mm.tokens / 2)} → ${fmtInt(mm.rss_after_kb)} kB after ${fmtInt(mm.tokens)} distinct tokens (+${grow.toFixed(1)} MB; +${grow2.toFixed(1)} MB in the second half)`);
+  }
+
+  // Comparison and acceptance
+  const pairs = [
+    ['session-shmcb', 'openidc-session-shmcb', 'session cookie (shmcb)', 0.85],
+    ['bearer-repeat', 'openidc-bearer-repeat', 'Bearer, repeated token', 0.85],
+    ['session-redis', 'openidc-session-redis', 'session cookie (Redis)', 0.75],
+    ['bearer-distinct', 'openidc-bearer-distinct', 'Bearer, first-seen tokens', 0.5],
+  ];
+  p('');
+  p('Comparison with mod_auth_openidc (same machine, same run, same emulator, same wrk settings)');
+  const acceptance = [];
+  if (theirs.length) {
+    p(`  ${pad('scenario', 28)} ${lpad('openidc req/s', 13)} ${lpad('×static', 8)} ${lpad('ours req/s', 11)} ${lpad('ours/openidc', 12)} ${lpad('CPU/req theirs/ours', 20)}`);
+  }
+  for (const [ours_, theirs_, label] of pairs) {
+    const a = byId[ours_];
+    const b = byId[theirs_];
+    if (a && b) {
+      const cpu = `${b.cpu_us_per_req.toFixed(0)}/${a.cpu_us_per_req.toFixed(0)} µs = ${(b.cpu_us_per_req / a.cpu_us_per_req).toFixed(2)}×`;
+      p(`  ${pad(label, 28)} ${lpad(fmtInt(b.rps), 13)} ${lpad(base ? (b.rps / base.rps).toFixed(2) : '—', 8)} ${lpad(fmtInt(a.rps), 11)} ${lpad(`${(a.rps / b.rps).toFixed(2)}×`, 12)} ${lpad(cpu, 20)}`);
+    }
+  }
+  if (openidcWhy) for (const l of openidcWhy.split('\n')) p(`  ${l}`);
+
+  p('');
+  p('Acceptance (informative; the test suite never asserts timings). PASS/FAIL when req/s and CPU/req agree, UNSURE when');
+  p('other load made them disagree (re-run on a quiet machine).');
+  const verdict = (x, y, ok) => (ok(x) && ok(y) ? 'PASS' : !ok(x) && !ok(y) ? 'FAIL' : 'UNSURE');
+  for (const [ours_, theirs_, label, min] of pairs) {
+    const a = byId[ours_];
+    if (!a || !base) continue;
+    const ratio = a.rps / base.rps;
+    const cpuRatio = base.cpu_us_per_req / a.cpu_us_per_req;
+    const v = verdict(ratio, cpuRatio, (x) => x >= min);
+    acceptance.push({ check: `${label} ≥ ${min}× static`, value: ratio, cpu_value: cpuRatio, verdict: v });
+    p(`  [${v}] ${pad(`${label} ≥ ${min}× static`, 44)} ${ratio.toFixed(2)}× by req/s, ${cpuRatio.toFixed(2)}× by CPU/req`);
+  }
+  for (const [ours_, theirs_, label] of pairs) {
+    const a = byId[ours_];
+    const b = byId[theirs_];
+    if (!a || !b) continue;
+    const r = a.rps / b.rps;
+    const rc = b.cpu_us_per_req / a.cpu_us_per_req;
+    const v = verdict(r, rc, (x) => x >= 3);
+    acceptance.push({ check: `${label} ≥ 3× mod_auth_openidc`, value: r, cpu_value: rc, verdict: v });
+    p(`  [${v}] ${pad(`${label} ≥ 3× mod_auth_openidc`, 44)} ${r.toFixed(2)}× by req/s, ${rc.toFixed(2)}× by CPU/req`);
+  }
+  if (login) {
+    const v = login.apache_cpu_ms_per_login;
+    acceptance.push({ check: 'Apache CPU per login ≤ 1 ms', value: v, verdict: v <= 1 ? 'PASS' : 'FAIL' });
+    p(`  [${v <= 1 ? 'PASS' : 'FAIL'}] ${pad('Apache CPU per completed login ≤ 1 ms', 44)} ${v.toFixed(3)} ms`);
+    if (login.callback_cpu_ms != null) {
+      const c = login.callback_cpu_ms;
+      acceptance.push({ check: 'Apache CPU per callback alone ≤ 1 ms', value: c, verdict: c <= 1 ? 'PASS' : 'FAIL' });
+      p(`  [${c <= 1 ? 'PASS' : 'FAIL'}] ${pad('… the callback alone ≤ 1 ms', 44)} ${c.toFixed(3)} ms`);
+    }
+  }
+  if (memory.length) {
+    const d = memory.find((x) => x.entries === 'default');
+    if (d) {
+      const grow2 = (d.rss_after_kb - d.rss_half_kb) / 1024;
+      p(`  [INFO] ${pad('token cache bounded (RSS growth, 2nd half)', 44)} +${grow2.toFixed(1)} MB with the default 4096 entries`);
+    }
+  }
+  if (perf) {
+    p('');
+    p('Profile (perf record on the Apache child during separate runs; not part of the figures above)');
+    for (const l of perf.split('\n')) p(`  ${l}`);
+  }
+  p('');
+  process.stdout.write(out.join('\n'));
+
+  const json = {
+    meta,
+    baseline: base || null,
+    scenarios: rows.map((r) => ({
+      id: r.id, label: r.label, server: r.server, rps: r.rps, p50_us: r.p50_us, p99_us: r.p99_us,
+      ratio_to_static: base ? r.rps / base.rps : null, cpu_us_per_request: r.cpu_us_per_req,
+      cpu_ratio_to_static: base && r.cpu_us_per_req ? base.cpu_us_per_req / r.cpu_us_per_req : null,
+      other_load_cores: r.other_load_cores, notes: r.notes, raw: r,
+    })),
+    login: { cognito: login, openidc: loginOidc },
+    session_sizes: sizes,
+    memory,
+    tokens: mint,
+    openidc_notes: openidcWhy || null,
+    acceptance,
+    profile: perf || null,
+  };
+  fs.writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
+}
