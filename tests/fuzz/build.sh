@@ -24,8 +24,8 @@ CC="${CC:-clang}"
 
 # target → module sources (relative to mod_auth_cognito/)
 declare -A SOURCES=(
-    [fuzz_jwt]="jwt.c json.c util.c error.c"
-    [fuzz_jwks]="jwk.c json.c util.c"
+    [fuzz_jwt]="jwt.c json.c util.c crypto.c error.c"
+    [fuzz_jwks]="jwk.c json.c util.c crypto.c"
     [fuzz_cookie]="cookie.c scrub.c"
     [fuzz_query]="query.c"
     [fuzz_return_path]="query.c"
@@ -33,7 +33,7 @@ declare -A SOURCES=(
     [fuzz_token_response]="oauth.c json.c query.c util.c crypto.c error.c"
     [fuzz_claims]="claims.c json.c"
     [fuzz_json]="json.c"
-    [fuzz_bearer_header]="util.c"
+    [fuzz_bearer_header]="util.c crypto.c"
 )
 # target → harness-local link stubs (tests/fuzz/)
 declare -A STUBS=(
