@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh [--seconds N] [--replay-only] [--jobs J] [--target NAME ...]
+# tests/fuzz/run.sh [--seconds N] [--runs N] [--replay-only] [--jobs J] [--target NAME ...]
 #
 # Builds the libFuzzer targets into build-fuzz/ (repository root), replays every
 # committed seed corpus once (-runs=0), then fuzzes each target for N seconds
@@ -12,6 +12,8 @@
 # non-zero when any target failed (or the build did).
 #
 #   --seconds N     fuzzing time per target (long mode: --seconds 1200)
+#   --runs N        also stop a target after N executions (long mode: --runs 10000000),
+#                   whichever of the two limits comes first
 #   --replay-only   only build and replay the seed corpora
 #   --jobs J        run J targets at once (default 1; each uses one core)
 #   --target NAME   only this target (repeatable; with or without the fuzz_ prefix)
@@ -21,6 +23,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/build-fuzz"
 SECS=20
+RUNS=-1
 REPLAY_ONLY=0
 JOBS=1
 ALL_TARGETS=(fuzz_jwt fuzz_jwks fuzz_cookie fuzz_query fuzz_return_path fuzz_session_record
@@ -29,11 +32,13 @@ ALL_TARGETS=(fuzz_jwt fuzz_jwks fuzz_cookie fuzz_query fuzz_return_path fuzz_ses
 JSON_TARGETS=" fuzz_jwt fuzz_jwks fuzz_session_record fuzz_token_response fuzz_claims fuzz_json "
 TARGETS=()
 
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) SECS="${2:?--seconds needs a number}"; shift 2 ;;
         --seconds=*) SECS="${1#*=}"; shift ;;
+        --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
+        --runs=*) RUNS="${1#*=}"; shift ;;
         --replay-only) REPLAY_ONLY=1; shift ;;
         --jobs) JOBS="${2:?--jobs needs a number}"; shift 2 ;;
         --jobs=*) JOBS="${1#*=}"; shift ;;
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$SECS" in ''|*[!0-9]*) echo "run.sh: --seconds wants a whole number" >&2; exit 2 ;; esac
+case "$RUNS" in -1) ;; ''|*[!0-9]*) echo "run.sh: --runs wants a whole number" >&2; exit 2 ;; esac
 case "$JOBS" in ''|*[!0-9]*|0) echo "run.sh: --jobs wants a positive number" >&2; exit 2 ;; esac
 [ "${#TARGETS[@]}" -gt 0 ] || TARGETS=("${ALL_TARGETS[@]}")
 for t in "${TARGETS[@]}"; do
@@ -110,7 +116,7 @@ run_target() {
     flog="$OUT/logs/$t.fuzz.log"
     mkdir -p "$WORK/$t"
     # shellcheck disable=SC2086
-    "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$bin" -max_total_time="$SECS" -runs="$RUNS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$art/" $dict "$WORK/$t" "$seeds" >"$flog" 2>&1
     rc=$?
     local execs rate corpus result
