@@ -1,9 +1,15 @@
 /*
  * http.c — bounded libcurl requests.
+ *
+ * Easy handles are kept per process (a small stack under a mutex) and reset
+ * between uses: a reset keeps the handle's connection cache, so calls to the
+ * same Cognito host reuse a kept-alive TCP/TLS connection instead of a new
+ * handshake per login.
  */
 #include "http.h"
 #include "metrics.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <curl/curl.h>
 #include <apr_strings.h>
@@ -41,6 +47,38 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+#define IDLE_HANDLES 8
+
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static CURL *idle[IDLE_HANDLES];     /* guarded by idle_lock */
+static int nidle;
+
+static CURL *take_handle(void)
+{
+    CURL *curl = NULL;
+    pthread_mutex_lock(&idle_lock);
+    if (nidle > 0)
+        curl = idle[--nidle];
+    pthread_mutex_unlock(&idle_lock);
+    if (curl) {
+        curl_easy_reset(curl);           /* options back to defaults; connections stay */
+        return curl;
+    }
+    return curl_easy_init();
+}
+
+static void give_back(CURL *curl)
+{
+    pthread_mutex_lock(&idle_lock);
+    if (nidle < IDLE_HANDLES) {
+        idle[nidle++] = curl;
+        curl = NULL;
+    }
+    pthread_mutex_unlock(&idle_lock);
+    if (curl)
+        curl_easy_cleanup(curl);
+}
+
 void cog_http_global_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -48,6 +86,10 @@ void cog_http_global_init(void)
 
 void cog_http_global_cleanup(void)
 {
+    pthread_mutex_lock(&idle_lock);
+    while (nidle > 0)
+        curl_easy_cleanup(idle[--nidle]);
+    pthread_mutex_unlock(&idle_lock);
     curl_global_cleanup();
 }
 
@@ -83,7 +125,7 @@ cog_reason_t cog_http_request(apr_pool_t *p, const cog_http_opts_t *opts, const 
     cog_reason_t result = COG_OK;
 
     memset(resp, 0, sizeof(*resp));
-    CURL *curl = curl_easy_init();
+    CURL *curl = take_handle();
     if (curl == NULL)
         return cog_fail(err, COG_E_INTERNAL, "curl_easy_init failed");
 
@@ -137,7 +179,10 @@ cog_reason_t cog_http_request(apr_pool_t *p, const cog_http_opts_t *opts, const 
     cog_metrics_add(COG_M_OUTBOUND_USEC, opts->endpoint, (uint64_t)(resp->seconds * 1e6));
     if (rc != CURLE_OK)
         cog_metrics_inc(COG_M_OUTBOUND_FAILURES, opts->endpoint);
+    /* The handle keeps pointers to this call's buffers until its next reset. */
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    give_back(curl);
     return result;
 }

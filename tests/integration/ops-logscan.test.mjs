@@ -253,7 +253,9 @@ describe('no secret in the error_log', () => {
       tamper: { idToken: { sign: 'weak' } }, status: 401, reason: 'token_kid_unknown' });
     await refusedCallback('token endpoint 500', { fail: { mode: 'status', status: 500 }, status: 502, reason: 'http_status' });
     await refusedCallback('token endpoint garbage', { fail: { mode: 'garbage' }, status: 502, reason: 'token_response_invalid' });
-    await refusedCallback('token endpoint drops the connection', { fail: { mode: 'drop' }, status: 502, reason: 'http_failed' });
+    // every time until cleared: libcurl resends once when a kept-alive connection turns out to be dead
+    await refusedCallback('token endpoint drops the connection', { fail: { mode: 'drop', times: 1000 }, status: 502, reason: 'http_failed' });
+    await idp.fail({ endpoint: 'token', mode: 'off' });
     await refusedCallback('made-up code', {
       mutate: (cb) => { const u = new URL(cb); u.searchParams.set('code', crypto.randomUUID()); return u.href; },
       status: 400, reason: 'grant_refused' });
