@@ -1,12 +1,15 @@
 /*
- * bearer.c — Bearer token authentication and RFC 6750 challenges.
+ * bearer.c — Bearer token authentication and RFC 6750 challenges, with the
+ * per-process memo of tokens already verified (and the identity made from them).
  */
 #include "bearer.h"
 #include "context.h"
 #include "json.h"
 #include "identity.h"
 #include "log.h"
+#include "memo.h"
 #include "metrics.h"
+#include "tokencache.h"
 #include "util.h"
 #include "verify.h"
 
@@ -14,6 +17,62 @@
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
+
+static cog_tokencache_t *verified;     /* set once in child_init, then read-only pointer */
+
+static apr_status_t destroy_verified(void *cache)
+{
+    cog_tokencache_destroy(cache);
+    verified = NULL;
+    return APR_SUCCESS;
+}
+
+apr_status_t cog_bearer_child_init(apr_pool_t *pchild, size_t entries)
+{
+    verified = cog_tokencache_create(entries);
+    if (verified == NULL)
+        return APR_ENOMEM;
+    apr_pool_cleanup_register(pchild, verified, destroy_verified, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+/* Everything a cached verification depends on: the verification policy and the
+ * claim names the identity was made with. */
+static int memo_key(request_rec *r, const cog_dir_config_t *c, const cog_verify_params_t *vp,
+                    const char *token, size_t len, unsigned char key[COG_TOKENCACHE_KEY_LEN])
+{
+    const char *policy = apr_psprintf(r->pool, "%s\n%s\n%d\n%d\n%s\n%s\n%s", vp->issuer, vp->client_id,
+                                      (int)vp->token_use, vp->skew,
+                                      c->remote_user_claim ? c->remote_user_claim : "\001default",
+                                      cog_cfg_groups_claim(c), cog_cfg_tenant_claim(c));
+    return cog_tokencache_key(policy, token, len, key);
+}
+
+/* Verifies the token and makes its identity, as a memo the token table may keep.
+ * On COG_OK *out is that memo, lent to r->pool; its data is the
+ * cog_rendered_identity_t. */
+static cog_reason_t verify_into_memo(request_rec *r, const cog_dir_config_t *c, const cog_verify_params_t *vp,
+                                     const char *token, size_t len, cog_memo_t **out, double *exp,
+                                     cog_error_t *err)
+{
+    cJSON *claims = NULL;
+    cog_reason_t rc = cog_verify_token(r->pool, token, len, vp, &claims, err);
+    if (rc != COG_OK)
+        return rc;
+    cog_error_t stale = *err;
+    cog_rendered_identity_t *id;
+    if ((rc = cog_identity_render(r->pool, c, claims, cog_json_string(claims, "scope"), &id, err)) != COG_OK)
+        return rc;
+    cog_rendered_identity_t *copy = cog_identity_copy(id);
+    cog_memo_t *m = copy ? cog_memo_adopt(copy, cog_identity_free_copy) : NULL;
+    if (m == NULL)
+        return cog_fail(err, COG_E_INTERNAL, "out of memory");
+    cog_memo_lend(m, r->pool);
+    *out = m;
+    *exp = cog_jwt_numeric_date(claims, "exp");
+    *err = stale;
+    return COG_OK;
+}
 
 /* Realm text safe inside a quoted-string: no quotes, backslashes or controls. */
 static const char *realm_of(request_rec *r)
@@ -90,21 +149,29 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
 
     cog_verify_params_t vp;
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
-    cJSON *claims = NULL;
-    int cached = 0;
-    cog_reason_t rc = cog_verify_token(r->pool, token, len, &vp, &claims, &cached, &err);
-    if (rc != COG_OK)
-        return refuse(r, &err);
-    if (err.detail) {
-        cog_error_t warn = { COG_E_JWKS_UNAVAILABLE, err.detail };
-        cog_log_reason(r, APLOG_WARNING, &warn, "key set refresh failed");
+    unsigned char key[COG_TOKENCACHE_KEY_LEN];
+    double now = (double)apr_time_now() / APR_USEC_PER_SEC;
+    int use_memo = verified != NULL && len <= COG_JWT_MAX_LEN && memo_key(r, c, &vp, token, len, key) == 0;
+    cog_memo_t *m = use_memo ? cog_tokencache_get(verified, r->pool, key, now) : NULL;
+    int seen_before = m != NULL;
+    if (!seen_before) {
+        double exp = 0;
+        cog_reason_t rc = verify_into_memo(r, c, &vp, token, len, &m, &exp, &err);
+        if (rc != COG_OK)
+            return refuse(r, &err);
+        if (err.detail) {
+            cog_error_t warn = { COG_E_JWKS_UNAVAILABLE, err.detail };
+            cog_log_reason(r, APLOG_WARNING, &warn, "key set refresh failed");
+        }
+        /* Kept until exp itself; the skew only widens acceptance at verification. */
+        if (use_memo)
+            cog_tokencache_put(verified, key, now, exp, m);
     }
-    if ((rc = cog_identity_apply(r, c, claims, cog_json_string(claims, "scope"), 1, &err)) != COG_OK)
-        return refuse(r, &err);
+    cog_identity_publish(r, c, m->data, 1);
     cog_identity_set_tokens(r, c, apr_pstrmemdup(r->pool, token, len), NULL);
     cog_metrics_inc(COG_M_BEARER, COG_OK);
     if (APLOGrdebug(r))
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "bearer token accepted for user %s (%s)",
-                      r->user, cached ? "cached verification" : "verified");
+                      r->user, seen_before ? "verified before" : "verified");
     return OK;
 }

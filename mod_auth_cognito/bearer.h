@@ -10,7 +10,12 @@
 #define COG_BEARER_H
 
 #include <httpd.h>
+#include <apr_pools.h>
 #include "config.h"
+
+/* The per-process table of verified tokens (CognitoTokenCacheEntries; 0 = none).
+ * Call in child_init. */
+apr_status_t cog_bearer_child_init(apr_pool_t *pchild, size_t entries);
 
 /* 1 when the request carries an Authorization header with the Bearer scheme. */
 int cog_bearer_present(request_rec *r);

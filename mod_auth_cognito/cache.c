@@ -124,6 +124,11 @@ static int needs_lock(const cog_cache_t *c)
     return (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
 }
 
+int cog_cache_is_shared(const cog_cache_t *c)
+{
+    return c != NULL && !needs_lock(c);
+}
+
 static apr_status_t lock(void)
 {
     return cache_mutex ? apr_global_mutex_lock(cache_mutex) : APR_EINIT;

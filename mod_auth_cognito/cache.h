@@ -34,6 +34,10 @@ void cog_cache_child_init(apr_pool_t *pchild, server_rec *s);
 
 const char *cog_cache_describe(const cog_cache_t *c);
 
+/* 1 when the store may be shared with other servers (a multi-process-safe
+ * provider: memcache, redis), 0 for a store local to this server (shmcb). */
+int cog_cache_is_shared(const cog_cache_t *c);
+
 apr_status_t cog_cache_store(cog_cache_t *c, server_rec *s, const unsigned char *id, apr_time_t expiry,
                              const unsigned char *data, size_t len, apr_pool_t *p);
 /* APR_NOTFOUND when absent; data is allocated from p. */

@@ -99,6 +99,8 @@ void *cog_create_server_config(apr_pool_t *p, server_rec *s)
 {
     cog_server_config_t *sc = apr_pcalloc(p, sizeof(*sc));
     sc->token_cache_entries = COG_UNSET;
+    sc->session_local_entries = COG_UNSET;
+    sc->session_recheck = COG_UNSET;
     return sc;
 }
 
@@ -108,6 +110,9 @@ void *cog_merge_server_config(apr_pool_t *p, void *base_v, void *add_v)
     cog_server_config_t *sc = apr_pcalloc(p, sizeof(*sc));
     sc->token_cache_entries = add->token_cache_entries != COG_UNSET
                               ? add->token_cache_entries : base->token_cache_entries;
+    sc->session_local_entries = add->session_local_entries != COG_UNSET
+                                ? add->session_local_entries : base->session_local_entries;
+    sc->session_recheck = add->session_recheck != COG_UNSET ? add->session_recheck : base->session_recheck;
     sc->cache = add->cache ? add->cache : base->cache;
     return sc;
 }
@@ -174,6 +179,29 @@ struct cog_cache **cog_cfg_cache_slot(server_rec *s)
 {
     cog_server_config_t *sc = ap_get_module_config(s->module_config, &auth_cognito_module);
     return &sc->cache;
+}
+
+static const cog_server_config_t *server_config(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &auth_cognito_module);
+}
+
+int cog_cfg_token_cache_entries(server_rec *s)
+{
+    int n = server_config(s)->token_cache_entries;
+    return n != COG_UNSET ? n : COG_DEFAULT_TOKEN_CACHE;
+}
+
+int cog_cfg_session_local_entries(server_rec *s)
+{
+    int n = server_config(s)->session_local_entries;
+    return n != COG_UNSET ? n : COG_DEFAULT_SESSION_LOCAL;
+}
+
+int cog_cfg_session_recheck(server_rec *s)
+{
+    int n = server_config(s)->session_recheck;
+    return n != COG_UNSET ? n : COG_DEFAULT_SESSION_RECHECK;
 }
 
 struct cog_cache *cog_cfg_cache(server_rec *s)

@@ -66,6 +66,8 @@ typedef struct {
 
 typedef struct {
     int               token_cache_entries;
+    int               session_local_entries;  /* CognitoSessionLocalEntries */
+    int               session_recheck;        /* CognitoSessionRecheck, seconds */
     struct cog_cache *cache;        /* CognitoSessionCache; default shmcb made in post_config */
 } cog_server_config_t;
 
@@ -73,6 +75,8 @@ typedef struct {
 #define COG_DEFAULT_JWKS_TTL           3600
 #define COG_DEFAULT_HTTP_TIMEOUT       5
 #define COG_DEFAULT_TOKEN_CACHE        4096
+#define COG_DEFAULT_SESSION_LOCAL      512
+#define COG_DEFAULT_SESSION_RECHECK    5
 #define COG_DEFAULT_REDIRECT_URI       "/oauth2/callback"
 #define COG_DEFAULT_SCOPE              "openid email profile"
 #define COG_DEFAULT_SESSION_MAX_AGE    28800
@@ -119,6 +123,10 @@ int cog_cfg_pass_tokens(const cog_dir_config_t *c);
 const char *cog_cfg_cookie_name(const cog_dir_config_t *c);
 const char *cog_cfg_cookie_path(const cog_dir_config_t *c);
 const char *cog_cfg_cookie_same_site(const cog_dir_config_t *c);
+
+int cog_cfg_token_cache_entries(server_rec *s);
+int cog_cfg_session_local_entries(server_rec *s);
+int cog_cfg_session_recheck(server_rec *s);
 
 /* The server's session store (never NULL after post_config). */
 struct cog_cache *cog_cfg_cache(server_rec *s);

@@ -155,19 +155,39 @@ static const char *set_proxy(cmd_parms *cmd, void *cfg, const char *v)
     return NULL;
 }
 
-static const char *set_token_cache(cmd_parms *cmd, void *cfg, const char *v)
+/* A whole number in [min, max] into *out; NULL or the error. */
+static const char *server_number(cmd_parms *cmd, const char *v, long min, long max, const char *what, int *out)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    if (err)
-        return err;
-    cog_server_config_t *sc = ap_get_module_config(cmd->server->module_config, &auth_cognito_module);
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < 0 || n > 1000000)
-        return fail(cmd, "'%s' is not a number of entries between 0 and 1000000", v);
-    sc->token_cache_entries = (int)n;
+    if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < min || n > max)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not %s between %ld and %ld", cmd->cmd->name, v, what, min, max);
+    *out = (int)n;
     return NULL;
+}
+
+static cog_server_config_t *server_config(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &auth_cognito_module);
+}
+
+static const char *set_token_cache(cmd_parms *cmd, void *cfg, const char *v)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    return err ? err : server_number(cmd, v, 0, 1000000, "a number of entries", &server_config(cmd)->token_cache_entries);
+}
+
+static const char *set_session_local(cmd_parms *cmd, void *cfg, const char *v)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    return err ? err : server_number(cmd, v, 0, 100000, "a number of entries", &server_config(cmd)->session_local_entries);
+}
+
+static const char *set_session_recheck(cmd_parms *cmd, void *cfg, const char *v)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    return err ? err : server_number(cmd, v, 0, 3600, "a number of seconds", &server_config(cmd)->session_recheck);
 }
 
 /* Not ours: mod_authn_core owns AuthType.  We listen in (and decline, so it still
@@ -489,5 +509,10 @@ const command_rec cog_directives[] = {
                   "proxy URL for calls to Cognito"),
     AP_INIT_TAKE1("CognitoTokenCacheEntries", set_token_cache, NULL, RSRC_CONF,
                   "verified access tokens kept per Apache process (default 4096, 0 = off)"),
+    AP_INIT_TAKE1("CognitoSessionLocalEntries", set_session_local, NULL, RSRC_CONF,
+                  "sessions each Apache process keeps opened (0-100000; default 512; 0 = none)"),
+    AP_INIT_TAKE1("CognitoSessionRecheck", set_session_recheck, NULL, RSRC_CONF,
+                  "seconds a process reuses a session opened from a shared store (memcache, redis) "
+                  "before reading it again (0-3600; default 5; 0 = every request)"),
     { NULL }
 };

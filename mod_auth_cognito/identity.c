@@ -7,6 +7,7 @@
 #include "jwt.h"
 #include "log.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <http_config.h>
@@ -23,58 +24,151 @@ static const char *default_user_claim(const cJSON *claims)
     return use && strcmp(use, "access") == 0 ? "username" : "cognito:username";
 }
 
-cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
-                                const char *scope, int via_bearer, cog_error_t *err)
+static int same_name(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims,
+                                 const char *scope, cog_rendered_identity_t **out, cog_error_t *err)
 {
     const char *user;
     if (c->remote_user_claim) {
-        user = cog_claims_user(r->pool, claims, c->remote_user_claim);
+        user = cog_claims_user(p, claims, c->remote_user_claim);
     } else {
-        user = cog_claims_user(r->pool, claims, default_user_claim(claims));
+        user = cog_claims_user(p, claims, default_user_claim(claims));
         /* Machine-to-machine (client_credentials) tokens have no username; Cognito
          * sets sub to the client id there, which is the caller's identity. */
         if (user == NULL)
-            user = cog_claims_user(r->pool, claims, "sub");
+            user = cog_claims_user(p, claims, "sub");
     }
     if (user == NULL)
         return cog_fail(err, COG_E_TOKEN_NO_USER,
                         c->remote_user_claim ? "the CognitoRemoteUserClaim claim is absent or empty"
                                              : "the token has neither a username nor a sub");
 
-    r->user = (char *)user;
-    r->ap_auth_type = "Cognito";
-
+    cog_rendered_identity_t *id = apr_pcalloc(p, sizeof(*id));
+    id->user_claim = c->remote_user_claim ? apr_pstrdup(p, c->remote_user_claim) : NULL;
+    id->groups_claim = apr_pstrdup(p, cog_cfg_groups_claim(c));
+    id->tenant_claim = apr_pstrdup(p, cog_cfg_tenant_claim(c));
     cog_claim_names_t names = {
-        .remote_user_claim = c->remote_user_claim,
-        .groups_claim = cog_cfg_groups_claim(c),
-        .tenant_claim = cog_cfg_tenant_claim(c),
+        .remote_user_claim = id->user_claim, .groups_claim = id->groups_claim, .tenant_claim = id->tenant_claim,
     };
-    int pass = cog_cfg_pass_claims_as(c);
-    apr_array_header_t *vars = cog_claims_identity(r->pool, claims, &names, (pass & COG_PASS_HEADERS) != 0);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &names, 1);
     /* A session's claims come from the ID token, which has no scope: use the access token's. */
     if (scope && cog_json_member(claims, "scope") == NULL) {
         cog_identity_var_t *sv = apr_array_push(vars);
         sv->env = "COGNITO_SCOPE";
         sv->header = "X-Cognito-Scope";
-        sv->value = cog_claim_sanitize(r->pool, scope);
+        sv->value = cog_claim_sanitize(p, scope);
     }
-    const cog_identity_var_t *v = (const cog_identity_var_t *)vars->elts;
-    for (int i = 0; i < vars->nelts; i++) {
+    cog_identity_var_t *v = (cog_identity_var_t *)vars->elts;
+    for (int i = 0; i < vars->nelts; i++)
+        if (v[i].header && strlen(v[i].value) > COG_MAX_HEADER_VALUE)
+            v[i].header = NULL;
+    id->user = user;
+    id->vars = v;
+    id->nvars = vars->nelts;
+    id->claims = claims;
+    id->scope = scope ? apr_pstrdup(p, scope) : NULL;
+    *out = id;
+    return COG_OK;
+}
+
+/* The copy is one block: the struct, the variables, then every string. */
+static size_t text_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static const char *put_text(char **cursor, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *out = memcpy(*cursor, s, n);
+    *cursor += n;
+    return out;
+}
+
+cog_rendered_identity_t *cog_identity_copy(const cog_rendered_identity_t *id)
+{
+    size_t bytes = sizeof(*id) + sizeof(cog_identity_var_t) * (size_t)id->nvars + text_size(id->user)
+                 + text_size(id->scope) + text_size(id->user_claim) + text_size(id->groups_claim)
+                 + text_size(id->tenant_claim);
+    for (int i = 0; i < id->nvars; i++)
+        bytes += text_size(id->vars[i].env) + text_size(id->vars[i].header) + text_size(id->vars[i].value);
+    cog_rendered_identity_t *copy = malloc(bytes);
+    cJSON *claims = copy ? cJSON_Duplicate(id->claims, 1) : NULL;
+    if (claims == NULL) {
+        free(copy);
+        return NULL;
+    }
+    cog_identity_var_t *vars = (cog_identity_var_t *)(copy + 1);
+    char *cursor = (char *)(vars + id->nvars);
+    for (int i = 0; i < id->nvars; i++) {
+        vars[i].env = put_text(&cursor, id->vars[i].env);
+        vars[i].header = put_text(&cursor, id->vars[i].header);
+        vars[i].value = put_text(&cursor, id->vars[i].value);
+    }
+    copy->user = put_text(&cursor, id->user);
+    copy->scope = put_text(&cursor, id->scope);
+    copy->user_claim = put_text(&cursor, id->user_claim);
+    copy->groups_claim = put_text(&cursor, id->groups_claim);
+    copy->tenant_claim = put_text(&cursor, id->tenant_claim);
+    copy->vars = vars;
+    copy->nvars = id->nvars;
+    copy->claims = claims;
+    return copy;
+}
+
+void cog_identity_free_copy(void *copy)
+{
+    cog_rendered_identity_t *id = copy;
+    if (id) {
+        cJSON_Delete((cJSON *)id->claims);
+        free(id);
+    }
+}
+
+int cog_identity_rendered_for(const cog_rendered_identity_t *id, const cog_dir_config_t *c)
+{
+    return same_name(id->user_claim, c->remote_user_claim)
+        && same_name(id->groups_claim, cog_cfg_groups_claim(c))
+        && same_name(id->tenant_claim, cog_cfg_tenant_claim(c));
+}
+
+void cog_identity_publish(request_rec *r, const cog_dir_config_t *c, const cog_rendered_identity_t *rid,
+                          int via_bearer)
+{
+    r->user = (char *)rid->user;
+    r->ap_auth_type = "Cognito";
+    int pass = cog_cfg_pass_claims_as(c);
+    for (int i = 0; i < rid->nvars; i++) {
         if (pass & COG_PASS_ENV)
-            apr_table_setn(r->subprocess_env, v[i].env, v[i].value);
-        if ((pass & COG_PASS_HEADERS) && v[i].header && strlen(v[i].value) <= COG_MAX_HEADER_VALUE)
-            apr_table_setn(r->headers_in, v[i].header, v[i].value);
+            apr_table_setn(r->subprocess_env, rid->vars[i].env, rid->vars[i].value);
+        if ((pass & COG_PASS_HEADERS) && rid->vars[i].header)
+            apr_table_setn(r->headers_in, rid->vars[i].header, rid->vars[i].value);
     }
 
     cog_request_identity_t *id = apr_pcalloc(r->pool, sizeof(*id));
-    id->claims = claims;
-    id->scope = scope;
+    id->claims = rid->claims;
+    id->scope = rid->scope;
     id->via_bearer = via_bearer;
-    id->tokens_expire = cog_jwt_numeric_date(claims, "exp");
+    id->tokens_expire = cog_jwt_numeric_date(rid->claims, "exp");
     id->issuer = cog_cfg_issuer(c);
     id->client_id = c->client_id;
     ap_set_module_config(r->request_config, &auth_cognito_module, id);
-    return COG_OK;
+}
+
+cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
+                                const char *scope, int via_bearer, cog_error_t *err)
+{
+    cog_rendered_identity_t *id;
+    cog_reason_t rc = cog_identity_render(r->pool, c, claims, scope, &id, err);
+    if (rc == COG_OK)
+        cog_identity_publish(r, c, id, via_bearer);
+    return rc;
 }
 
 const cog_request_identity_t *cog_identity_get(request_rec *r)

@@ -8,6 +8,7 @@
 
 #include <httpd.h>
 #include <cjson/cJSON.h>
+#include "claims.h"
 #include "config.h"
 #include "error.h"
 
@@ -24,8 +25,43 @@ typedef struct {
     const char  *client_id;
 } cog_request_identity_t;
 
-/* Sets r->user from the configured (or default) claim and exports the identity.
- * Fails with token_no_user when the token names no user. */
+/* An identity ready to put on requests: the user name and every variable, made
+ * once from verified claims.  Depends only on the claims, the scope and the claim
+ * names configured (CognitoRemoteUserClaim, CognitoGroupsClaim,
+ * CognitoTenantClaim); which variables go to the environment and which to
+ * headers is decided when it is published.  Read-only once made, so one copy can
+ * serve many requests (the token cache and the opened-session table keep them). */
+typedef struct {
+    const char               *user;
+    const cog_identity_var_t *vars;      /* header NULL where the value is too long for one */
+    int                       nvars;
+    const cJSON              *claims;
+    const char               *scope;
+    const char               *user_claim;   /* as configured (NULL = default) */
+    const char               *groups_claim;
+    const char               *tenant_claim;
+} cog_rendered_identity_t;
+
+/* Makes the identity in pool p.  Fails with token_no_user when the claims name no
+ * user.  The claims must live at least as long as p. */
+cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims,
+                                 const char *scope, cog_rendered_identity_t **out, cog_error_t *err);
+
+/* A copy of id and its claims as plain heap objects (about the size of the
+ * claims plus the exported values, no pool overhead), for caches holding many;
+ * freed with cog_identity_free_copy.  NULL when out of memory. */
+cog_rendered_identity_t *cog_identity_copy(const cog_rendered_identity_t *id);
+void cog_identity_free_copy(void *copy);
+
+/* 1 when id was rendered with the claim names configuration c asks for. */
+int cog_identity_rendered_for(const cog_rendered_identity_t *id, const cog_dir_config_t *c);
+
+/* Sets r->user, AUTH_TYPE and the environment/headers c asks for.  id (and what
+ * it points to) must stay valid until r->pool is cleaned up. */
+void cog_identity_publish(request_rec *r, const cog_dir_config_t *c, const cog_rendered_identity_t *id,
+                          int via_bearer);
+
+/* Render in r->pool, then publish. */
 cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
                                 const char *scope, int via_bearer, cog_error_t *err);
 

@@ -243,3 +243,14 @@ const char *cog_json_string(const cJSON *obj, const char *name)
     const cJSON *item = cog_json_member(obj, name);
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
+
+static apr_status_t delete_tree(void *tree)
+{
+    cJSON_Delete(tree);
+    return APR_SUCCESS;
+}
+
+void cog_json_free_with(apr_pool_t *p, cJSON *tree)
+{
+    apr_pool_cleanup_register(p, tree, delete_tree, apr_pool_cleanup_null);
+}

@@ -12,6 +12,7 @@
 #define COG_JSON_H
 
 #include <stddef.h>
+#include <apr_pools.h>
 #include <cjson/cJSON.h>
 
 #define COG_JSON_MAX_DEPTH 32
@@ -19,6 +20,9 @@
 /* Parses len bytes (need not be NUL-terminated).  Returns a cJSON tree the caller
  * frees with cJSON_Delete(), or NULL with *why set to a fixed reason text. */
 cJSON *cog_json_parse(const char *text, size_t len, const char **why);
+
+/* Deletes the tree when pool p is cleaned up. */
+void cog_json_free_with(apr_pool_t *p, cJSON *tree);
 
 /* Typed member lookups that never coerce.  Return NULL when absent or of another type. */
 const char *cog_json_string(const cJSON *obj, const char *name);

@@ -327,13 +327,12 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
 
     cog_verify_params_t vp;
     cJSON *id_claims, *access_claims;
-    int cached;
     cog_ctx_verify_params(r, c, COG_TOKEN_ID, st->nonce, &vp);
-    rc = cog_verify_token(r->pool, tokens.id_token, strlen(tokens.id_token), &vp, &id_claims, &cached, &err);
+    rc = cog_verify_token(r->pool, tokens.id_token, strlen(tokens.id_token), &vp, &id_claims, &err);
     if (rc != COG_OK)
         return callback_failed(r, token_failure_status(rc), &err, "login callback: ID token refused", NULL);
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
-    rc = cog_verify_token(r->pool, tokens.access_token, strlen(tokens.access_token), &vp, &access_claims, &cached, &err);
+    rc = cog_verify_token(r->pool, tokens.access_token, strlen(tokens.access_token), &vp, &access_claims, &err);
     if (rc != COG_OK)
         return callback_failed(r, token_failure_status(rc), &err, "login callback: access token refused", NULL);
 

@@ -33,6 +33,7 @@ static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_JWKS_FETCH]        = { "cognito_jwks_fetches_total", "Key set fetches", "result", results_ok_failed, 2, 0 },
     [COG_M_REFRESH]           = { "cognito_refreshes_total", "Session token refreshes", "result", results_refresh, 3, 0 },
     [COG_M_SESSION]           = { "cognito_session_lookups_total", "Session cookie lookups in the session store", "result", results_session, 3, 0 },
+    [COG_M_SESSION_LOCAL]     = { "cognito_session_local_hits_total", "Session lookups answered from the Apache process's own copy of the record (included in the hits)", NULL, NULL, 1, 0 },
     [COG_M_LOGOUT]            = { "cognito_logouts_total", "Logouts", NULL, NULL, 1, 0 },
     [COG_M_OUTBOUND_REQUESTS] = { "cognito_outbound_requests_total", "Requests to Cognito", "endpoint", endpoints, 3, 0 },
     [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 3, 0 },

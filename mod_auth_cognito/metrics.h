@@ -22,6 +22,7 @@ typedef enum {
     COG_M_JWKS_FETCH,           /* label: cog_metric_result_t ok/failed */
     COG_M_REFRESH,              /* label: ok/refused/failed */
     COG_M_SESSION,              /* label: hit/miss/error */
+    COG_M_SESSION_LOCAL,        /* no label: hits answered from the process's own copy */
     COG_M_LOGOUT,               /* no label */
     COG_M_OUTBOUND_REQUESTS,    /* label: cog_http_endpoint_t */
     COG_M_OUTBOUND_FAILURES,    /* label: cog_http_endpoint_t */

@@ -24,6 +24,7 @@
 
 #include "authz.h"
 #include "bearer.h"
+#include "session_memo.h"
 #include "cache.h"
 #include "config.h"
 #include "context.h"
@@ -174,15 +175,20 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "COGNITO0901: internal_error: no shared memory for "
                      "metrics; cognito-status will show zeros");
+    if ((rv = cog_session_memo_create(pconf)) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "COGNITO0901: internal_error: no shared memory for "
+                     "session change counters; every request reads its session from the store");
     return cog_cache_post_config(pconf, ptemp, s, cog_cfg_cache_slot);
 }
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
-    const cog_server_config_t *sc = ap_get_module_config(s->module_config, &auth_cognito_module);
-    int entries = sc->token_cache_entries != COG_UNSET ? sc->token_cache_entries : COG_DEFAULT_TOKEN_CACHE;
     cog_cache_child_init(pchild, s);
-    apr_status_t rv = cog_verify_init(pchild, (size_t)entries);
+    apr_status_t rv = cog_verify_init(pchild);
+    if (rv == APR_SUCCESS)
+        rv = cog_bearer_child_init(pchild, (size_t)cog_cfg_token_cache_entries(s));
+    if (rv == APR_SUCCESS)
+        rv = cog_session_memo_child_init(pchild, (size_t)cog_cfg_session_local_entries(s));
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
                      "COGNITO0901: internal_error: cannot initialise the key and token caches; "

@@ -13,6 +13,7 @@
 #include "page.h"
 #include "record.h"
 #include "scrub.h"
+#include "session_memo.h"
 #include "verify.h"
 
 #include <math.h>
@@ -31,10 +32,14 @@ typedef struct {
     const char     *id;                       /* cookie value */
     unsigned char   slot[COG_KEY_LEN];
     unsigned char   key[COG_KEY_LEN];
-    unsigned char  *sealed;                   /* bytes as read, for compare-and-swap */
+    unsigned char  *sealed;                   /* bytes as read, for compare-and-swap; NULL for a memo */
     size_t          sealed_len;
-    cog_session_t  *s;
+    cog_session_t  *s;                        /* read-only when it comes from the memo */
+    const cog_rendered_identity_t *identity;  /* made with the record (memo), or NULL */
+    int             from_memo;
 } found_t;
+
+typedef enum { READ_FRESH, READ_MEMO } read_mode_t;
 
 static apr_time_t expiry_of(const cog_dir_config_t *c, const cog_session_t *s)
 {
@@ -60,13 +65,73 @@ static int store_error(request_rec *r, apr_status_t rv, const char *what)
     return cog_page(r, 0, &err, "session store", "Please try again in a moment.");
 }
 
-/* Reads and opens the record for one cookie value.  APR_SUCCESS with f filled,
+/* How long this process may reuse a session it opened: for ever while nothing on
+ * this server changed it (local store), CognitoSessionRecheck with a shared one.
+ * -1: never (recheck 0 with a shared store). */
+static apr_time_t memo_max_age(request_rec *r)
+{
+    if (!cog_cache_is_shared(cog_cfg_cache(r->server)))
+        return 0;
+    int recheck = cog_cfg_session_recheck(r->server);
+    return recheck > 0 ? apr_time_from_sec(recheck) : -1;
+}
+
+/* Opens the record text into a memo that also carries the identity made for c,
+ * and offers it to this process's table. */
+static cog_session_t *open_into_memo(request_rec *r, const cog_dir_config_t *c, found_t *f, const char *text,
+                                     size_t len, apr_uint64_t epoch, const char **why)
+{
+    cog_memo_t *m = cog_memo_create();
+    if (m == NULL)
+        return NULL;
+    cog_opened_session_t *o = apr_pcalloc(m->pool, sizeof(*o));
+    cog_session_t *s = cog_session_decode(m->pool, text, len, why);
+    if (s == NULL) {
+        cog_memo_release(m);
+        return NULL;
+    }
+    cog_rendered_identity_t *identity = NULL;
+    cog_error_t ignored;
+    if (cog_identity_render(m->pool, c, s->claims, s->scope, &identity, &ignored) != COG_OK)
+        identity = NULL;          /* the request path makes the same attempt and reports it */
+    memcpy(o->slot, f->slot, COG_KEY_LEN);
+    memcpy(o->key, f->key, COG_KEY_LEN);
+    o->s = s;
+    o->identity = identity;
+    o->epoch = epoch;
+    o->read_at = apr_time_now();
+    m->data = o;
+    cog_session_memo_put(f->id, m, (double)apr_time_sec(expiry_of(c, s)));
+    cog_memo_lend(m, r->pool);
+    f->identity = identity;
+    return s;
+}
+
+/* Reads and opens the record for one cookie value: from this process's memo when
+ * allowed and current, else from the store.  APR_SUCCESS with f filled,
  * APR_NOTFOUND when there is no usable record, or a store error. */
-static apr_status_t load(request_rec *r, const cog_dir_config_t *c, const char *id, found_t *f)
+static apr_status_t load(request_rec *r, const cog_dir_config_t *c, const char *id, found_t *f, read_mode_t mode)
 {
     memset(f, 0, sizeof(*f));
-    if (!cog_record_secret_valid(id) || cog_record_keys(id, "session", f->slot, f->key) != 0)
+    if (!cog_record_secret_valid(id))
         return APR_NOTFOUND;
+    f->id = id;
+    apr_time_t max_age = mode == READ_MEMO ? memo_max_age(r) : -1;
+    if (max_age >= 0) {
+        const cog_opened_session_t *o = cog_session_memo_get(r->pool, id, max_age);
+        if (o != NULL) {
+            memcpy(f->slot, o->slot, COG_KEY_LEN);
+            memcpy(f->key, o->key, COG_KEY_LEN);
+            f->s = (cog_session_t *)o->s;
+            f->identity = o->identity;
+            f->from_memo = 1;
+            return APR_SUCCESS;
+        }
+    }
+    if (cog_record_keys(id, "session", f->slot, f->key) != 0)
+        return APR_NOTFOUND;
+    /* Before the read: a change made after it bumps the counter past this value. */
+    apr_uint64_t epoch = cog_session_memo_epoch(f->slot);
     apr_status_t rv = cog_cache_retrieve(cog_cfg_cache(r->server), r->server, f->slot, &f->sealed,
                                          &f->sealed_len, r->pool);
     if (rv != APR_SUCCESS)
@@ -75,12 +140,12 @@ static apr_status_t load(request_rec *r, const cog_dir_config_t *c, const char *
     size_t len;
     const char *why = NULL;
     if (cog_open(r->pool, f->key, f->slot, COG_KEY_LEN, f->sealed, f->sealed_len, &text, &len) != 0
-        || (f->s = cog_session_decode(r->pool, text, len, &why)) == NULL) {
+        || (f->s = max_age >= 0 ? open_into_memo(r, c, f, text, len, epoch, &why)
+                                : cog_session_decode(r->pool, text, len, &why)) == NULL) {
         cog_error_t err = { COG_E_SESSION_INVALID, why ? why : "record does not open with this cookie" };
         cog_log_reason(r, APLOG_INFO, &err, "session ignored");
         return APR_NOTFOUND;
     }
-    f->id = id;
     return APR_SUCCESS;
 }
 
@@ -88,6 +153,7 @@ static void end_session(request_rec *r, const found_t *f, cog_reason_t why, cons
 {
     cog_error_t err = { why, detail };
     cog_cache_remove(cog_cfg_cache(r->server), r->server, f->slot, r->pool);
+    cog_session_memo_changed(f->slot);
     cog_log_reason(r, APLOG_INFO, &err, "session ended");
 }
 
@@ -97,15 +163,14 @@ static cog_reason_t apply_refresh(request_rec *r, const cog_dir_config_t *c, cog
 {
     cog_verify_params_t vp;
     cJSON *access_claims, *id_claims = NULL;
-    int cached;
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
     cog_reason_t rc = cog_verify_token(r->pool, t->access_token, strlen(t->access_token), &vp,
-                                       &access_claims, &cached, err);
+                                       &access_claims, err);
     if (rc != COG_OK)
         return rc;
     if (t->id_token) {
         cog_ctx_verify_params(r, c, COG_TOKEN_ID, NULL, &vp);
-        if ((rc = cog_verify_token(r->pool, t->id_token, strlen(t->id_token), &vp, &id_claims, &cached, err)) != COG_OK)
+        if ((rc = cog_verify_token(r->pool, t->id_token, strlen(t->id_token), &vp, &id_claims, err)) != COG_OK)
             return rc;
         /* The refreshed ID token must still be about the same user. */
         const char *old_sub = cog_json_string(s->claims, "sub"), *new_sub = cog_json_string(id_claims, "sub");
@@ -132,11 +197,12 @@ static apr_status_t await_refresh(request_rec *r, const cog_dir_config_t *c, fou
     for (int i = 0; i < rounds; i++) {
         apr_sleep(apr_time_from_msec(REFRESH_POLL_MS));
         found_t fresh;
-        apr_status_t rv = load(r, c, f->id, &fresh);
+        apr_status_t rv = load(r, c, f->id, &fresh, READ_FRESH);
         if (rv != APR_SUCCESS)
             return rv;
         if (fresh.s->access_exp > old_exp) {
             *f = fresh;
+            cog_session_memo_changed(f->slot);   /* the other processes' copies are older */
             return APR_SUCCESS;
         }
     }
@@ -160,9 +226,10 @@ static apr_status_t await_rotation(request_rec *r, const cog_dir_config_t *c, fo
 {
     for (int waited = 0; waited <= ROTATION_WAIT_MS; waited += REFRESH_POLL_MS) {
         found_t latest;
-        apr_status_t rv = load(r, c, f->id, &latest);
+        apr_status_t rv = load(r, c, f->id, &latest, READ_FRESH);
         if (rv == APR_SUCCESS && latest.s->refresh_token && strcmp(latest.s->refresh_token, used) != 0) {
             *f = latest;
+            cog_session_memo_changed(f->slot);
             return APR_SUCCESS;
         }
         if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
@@ -204,13 +271,14 @@ static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found
     cog_token_set_t tokens;
     found_t current;
     /* Another server (or a request just before us) may have refreshed already. */
-    if (load(r, c, f->id, &current) != APR_SUCCESS) {
+    if (load(r, c, f->id, &current, READ_FRESH) != APR_SUCCESS) {
         cog_fail(err, COG_E_SESSION_INVALID, "session vanished during refresh");
         result = REFRESH_ENDED;
         goto unlock;
     }
     *f = current;
     if (!refresh_due(c, f->s, now)) {
+        cog_session_memo_changed(f->slot);   /* someone refreshed: copies here are older */
         result = REFRESH_SKIPPED;
         goto unlock;
     }
@@ -251,6 +319,7 @@ static refresh_result_t refresh(request_rec *r, const cog_dir_config_t *c, found
     }
     f->sealed = sealed;
     f->sealed_len = sealed_len;
+    cog_session_memo_changed(f->slot);
     if (APLOGrdebug(r))
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "session tokens refreshed (sub %s)",
                       cog_json_string(f->s->claims, "sub"));
@@ -259,19 +328,40 @@ unlock:
     return result;
 }
 
-/* Coarse idle-timer update; skipped when the record changed since we read it. */
+/* Coarse idle-timer update on the latest record; skipped when the record changed
+ * between our read and our write. */
 static void touch(request_rec *r, const cog_dir_config_t *c, found_t *f, double now)
 {
     int idle = cog_cfg_session_idle(c);
     double every = idle > 0 ? fmax(1.0, fmin(60.0, idle / 4.0)) : 300.0;
     if (now - f->s->last_seen < every)
         return;
-    f->s->last_seen = now;
+    found_t latest;
+    if (load(r, c, f->id, &latest, READ_FRESH) != APR_SUCCESS)
+        return;
+    latest.s->last_seen = now;
     unsigned char *sealed;
     size_t len;
-    if (seal(r, f, f->s, &sealed, &len) == 0)
-        cog_cache_replace_if_same(cog_cfg_cache(r->server), r->server, f->slot, f->sealed, f->sealed_len,
-                                  expiry_of(c, f->s), sealed, len, r->pool);
+    if (seal(r, &latest, latest.s, &sealed, &len) == 0
+        && cog_cache_replace_if_same(cog_cfg_cache(r->server), r->server, latest.slot, latest.sealed,
+                                     latest.sealed_len, expiry_of(c, latest.s), sealed, len, r->pool) == APR_SUCCESS)
+        cog_session_memo_changed(latest.slot);
+}
+
+/* Why this session must end now (COG_OK: it lives on). */
+static cog_reason_t ending(const cog_dir_config_t *c, const cog_session_t *s, double now, const char **detail,
+                           apr_pool_t *p)
+{
+    int idle = cog_cfg_session_idle(c);
+    if (now >= s->created + cog_cfg_session_max_age(c)) {
+        *detail = apr_psprintf(p, "older than %d s", cog_cfg_session_max_age(c));
+        return COG_E_SESSION_EXPIRED;
+    }
+    if (idle > 0 && now >= s->last_seen + idle) {
+        *detail = apr_psprintf(p, "idle for more than %d s", idle);
+        return COG_E_SESSION_IDLE;
+    }
+    return COG_OK;
 }
 
 int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
@@ -290,7 +380,7 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
         if (!cog_record_secret_valid(id))
             continue;               /* garbage copies cost nothing and cannot crowd out the real one */
         tried++;
-        apr_status_t rv = load(r, c, id, &f);
+        apr_status_t rv = load(r, c, id, &f, READ_MEMO);
         if (rv == APR_NOTFOUND && !probed) {
             /* A miss may be a store that is down (apr-util then says "not found"),
              * or a stale pooled connection answering once after a store restart.
@@ -298,7 +388,7 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
             probed = 1;
             rv = cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool);
             if (rv == APR_SUCCESS)
-                rv = load(r, c, id, &f);
+                rv = load(r, c, id, &f, READ_MEMO);
         }
         if (rv == APR_NOTFOUND) {
             cog_metrics_inc(COG_M_SESSION, COG_MS_MISS);
@@ -308,13 +398,26 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
             cog_metrics_inc(COG_M_SESSION, COG_MS_ERROR);
             return store_error(r, rv, "cannot read the session");
         }
+        const char *detail = NULL;
+        cog_reason_t verdict = ending(c, f.s, now, &detail, r->pool);
+        if (verdict != COG_OK && f.from_memo) {
+            /* Our copy may be behind the store (another server's idle-timer update):
+             * only the record itself can end the session. */
+            if ((rv = load(r, c, id, &f, READ_FRESH)) == APR_NOTFOUND) {
+                cog_metrics_inc(COG_M_SESSION, COG_MS_MISS);
+                continue;
+            }
+            if (rv != APR_SUCCESS) {
+                cog_metrics_inc(COG_M_SESSION, COG_MS_ERROR);
+                return store_error(r, rv, "cannot read the session");
+            }
+            verdict = ending(c, f.s, now, &detail, r->pool);
+        }
         cog_metrics_inc(COG_M_SESSION, COG_MS_HIT);
-        int idle = cog_cfg_session_idle(c);
-        if (now >= f.s->created + cog_cfg_session_max_age(c))
-            end_session(r, &f, COG_E_SESSION_EXPIRED, apr_psprintf(r->pool, "older than %d s",
-                                                                  cog_cfg_session_max_age(c)));
-        else if (idle > 0 && now >= f.s->last_seen + idle)
-            end_session(r, &f, COG_E_SESSION_IDLE, apr_psprintf(r->pool, "idle for more than %d s", idle));
+        if (f.from_memo)
+            cog_metrics_inc(COG_M_SESSION_LOCAL, 0);
+        if (verdict != COG_OK)
+            end_session(r, &f, verdict, detail);
         else
             found = 1;
     }
@@ -341,14 +444,28 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
         }
     } else if (now >= f.s->access_exp + cog_cfg_clock_skew(c)) {
         /* Without refresh a session cannot outlive its access token (a revoked user
-         * would otherwise keep access until the session's maximum age). */
-        end_session(r, &f, COG_E_SESSION_EXPIRED, "the access token expired and refresh is off or impossible");
-        return DECLINED;
+         * would otherwise keep access until the session's maximum age).  A copy may
+         * be behind a refresh made elsewhere: decide on the record itself. */
+        if (f.from_memo) {
+            found_t latest;
+            apr_status_t rv = load(r, c, f.id, &latest, READ_FRESH);
+            if (rv == APR_NOTFOUND)
+                return DECLINED;
+            if (rv != APR_SUCCESS)
+                return store_error(r, rv, "cannot read the session");
+            f = latest;
+        }
+        if (now >= f.s->access_exp + cog_cfg_clock_skew(c)) {
+            end_session(r, &f, COG_E_SESSION_EXPIRED, "the access token expired and refresh is off or impossible");
+            return DECLINED;
+        }
     }
 
     touch(r, c, &f, now);
     cog_error_t err = { COG_OK, NULL };
-    if (cog_identity_apply(r, c, f.s->claims, f.s->scope, 0, &err) != COG_OK) {
+    if (f.identity && cog_identity_rendered_for(f.identity, c))
+        cog_identity_publish(r, c, f.identity, 0);
+    else if (cog_identity_apply(r, c, f.s->claims, f.s->scope, 0, &err) != COG_OK) {
         end_session(r, &f, err.reason, err.detail);
         return DECLINED;
     }
@@ -407,10 +524,11 @@ int cog_session_logout(request_rec *r, const cog_dir_config_t *c)
 
     for (int i = 0; i < ids->nelts && i < MAX_COOKIES_TRIED; i++) {
         found_t f;
-        apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f);
+        apr_status_t rv = load(r, c, APR_ARRAY_IDX(ids, i, const char *), &f, READ_FRESH);
         if (rv != APR_SUCCESS)
             continue;
         cog_cache_remove(cog_cfg_cache(r->server), r->server, f.slot, r->pool);
+        cog_session_memo_changed(f.slot);
         cog_error_t err = { COG_OK, NULL };
         if (have_client && f.s->refresh_token
             && cog_oauth_revoke(r->pool, &client, f.s->refresh_token, &err) != COG_OK)

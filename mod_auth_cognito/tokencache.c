@@ -1,5 +1,5 @@
 /*
- * tokencache.c — 4-way set-associative table of verified token payloads.
+ * tokencache.c — 4-way set-associative table of memos.
  */
 #include "tokencache.h"
 #include "crypto.h"
@@ -15,8 +15,7 @@
 typedef struct {
     unsigned char key[COG_TOKENCACHE_KEY_LEN];
     double        exp;          /* 0 = empty slot */
-    char         *payload;
-    size_t        payload_len;
+    cog_memo_t   *memo;         /* the table's own reference */
 } entry_t;
 
 struct cog_tokencache {
@@ -57,7 +56,7 @@ void cog_tokencache_destroy(cog_tokencache_t *c)
     if (c == NULL)
         return;
     for (size_t i = 0; i < c->sets * WAYS; i++)
-        free(c->entries[i].payload);
+        cog_memo_release(c->entries[i].memo);
     free(c->entries);
     apr_pool_destroy(c->pool);
     free(c);
@@ -74,17 +73,16 @@ static void clear(cog_tokencache_t *c, entry_t *e)
 {
     if (e->exp != 0)
         c->count--;
-    free(e->payload);
+    cog_memo_release(e->memo);
     memset(e, 0, sizeof(*e));
 }
 
-int cog_tokencache_get(cog_tokencache_t *c, apr_pool_t *p,
-                       const unsigned char key[COG_TOKENCACHE_KEY_LEN], double now,
-                       char **payload, size_t *payload_len)
+cog_memo_t *cog_tokencache_get(cog_tokencache_t *c, apr_pool_t *p,
+                               const unsigned char key[COG_TOKENCACHE_KEY_LEN], double now)
 {
-    int found = 0;
+    cog_memo_t *found = NULL;
     if (c == NULL || c->sets == 0)
-        return 0;
+        return NULL;
     apr_thread_mutex_lock(c->mutex);
     entry_t *set = set_of(c, key);
     for (int w = 0; w < WAYS; w++) {
@@ -95,25 +93,34 @@ int cog_tokencache_get(cog_tokencache_t *c, apr_pool_t *p,
             clear(c, e);
             break;
         }
-        *payload = apr_pstrmemdup(p, e->payload, e->payload_len);
-        *payload_len = e->payload_len;
-        found = 1;
+        found = e->memo;
+        cog_memo_hold(found);        /* under the mutex: the table's reference is still there */
         break;
     }
     apr_thread_mutex_unlock(c->mutex);
+    if (found)
+        cog_memo_lend(found, p);
     return found;
 }
 
-void cog_tokencache_put(cog_tokencache_t *c, const unsigned char key[COG_TOKENCACHE_KEY_LEN],
-                        double now, double exp, const char *payload, size_t payload_len)
+void cog_tokencache_remove(cog_tokencache_t *c, const unsigned char key[COG_TOKENCACHE_KEY_LEN])
 {
-    if (c == NULL || c->sets == 0 || exp <= now)
+    if (c == NULL || c->sets == 0)
         return;
-    char *copy = malloc(payload_len + 1);
-    if (copy == NULL)
+    apr_thread_mutex_lock(c->mutex);
+    entry_t *set = set_of(c, key);
+    for (int w = 0; w < WAYS; w++)
+        if (set[w].exp != 0 && memcmp(set[w].key, key, COG_TOKENCACHE_KEY_LEN) == 0)
+            clear(c, &set[w]);
+    apr_thread_mutex_unlock(c->mutex);
+}
+
+void cog_tokencache_put(cog_tokencache_t *c, const unsigned char key[COG_TOKENCACHE_KEY_LEN],
+                        double now, double exp, cog_memo_t *m)
+{
+    if (c == NULL || c->sets == 0 || exp <= now || m == NULL)
         return;
-    memcpy(copy, payload, payload_len);
-    copy[payload_len] = '\0';
+    cog_memo_hold(m);
 
     apr_thread_mutex_lock(c->mutex);
     entry_t *set = set_of(c, key);
@@ -133,8 +140,7 @@ void cog_tokencache_put(cog_tokencache_t *c, const unsigned char key[COG_TOKENCA
     clear(c, victim);
     memcpy(victim->key, key, COG_TOKENCACHE_KEY_LEN);
     victim->exp = exp;
-    victim->payload = copy;
-    victim->payload_len = payload_len;
+    victim->memo = m;
     c->count++;
     apr_thread_mutex_unlock(c->mutex);
 }

@@ -1,18 +1,21 @@
 /*
- * tokencache.h — per-process cache of tokens that already passed verification.
+ * tokencache.h — per-process table of memos under 32-byte keys, each until its
+ * own expiry time.  Used for Bearer tokens that already passed verification (key:
+ * SHA-256 over the verification policy and the token, so a token verified for one
+ * issuer/client never counts for another; memo: the claims and the identity
+ * rendered from them) and for opened session records (session_memo.c).
  *
- * Keyed by SHA-256 over (verification policy, token), so a token verified for one
- * issuer/client never counts as verified for another.  Holds the token's payload
- * JSON until the token's exp; bounded in entries (set-associative, 4 ways, the
- * entry expiring first is evicted).  Thread-safe (one mutex; critical sections
- * copy at most one payload).  Never shared between processes: a revoked key or a
- * restart simply starts empty.
+ * Bounded in entries (set-associative, 4 ways, the entry expiring first is
+ * evicted).  Thread-safe: one mutex, held only to find, link or unlink an entry;
+ * readers borrow the memo itself, nothing is copied.  Never shared between
+ * processes: a revoked key or a restart simply starts empty.
  */
 #ifndef COG_TOKENCACHE_H
 #define COG_TOKENCACHE_H
 
 #include <stddef.h>
 #include <apr_pools.h>
+#include "memo.h"
 
 #define COG_TOKENCACHE_KEY_LEN 32
 
@@ -23,14 +26,18 @@ typedef struct cog_tokencache cog_tokencache_t;
 cog_tokencache_t *cog_tokencache_create(size_t capacity);
 void cog_tokencache_destroy(cog_tokencache_t *cache);
 
-/* Copies the payload into the pool and returns 1 when a live entry exists (now < exp). */
-int cog_tokencache_get(cog_tokencache_t *cache, apr_pool_t *p,
-                       const unsigned char key[COG_TOKENCACHE_KEY_LEN], double now,
-                       char **payload, size_t *payload_len);
+/* The memo of the live entry (now < exp) under key, lent to pool p (see
+ * cog_memo_lend), or NULL. */
+cog_memo_t *cog_tokencache_get(cog_tokencache_t *cache, apr_pool_t *p,
+                               const unsigned char key[COG_TOKENCACHE_KEY_LEN], double now);
 
-/* Stores (or replaces) an entry; ignored when exp <= now or the cache has no room. */
+/* Stores (or replaces) an entry until exp; the table takes its own reference to
+ * m.  Ignored when exp <= now or the table has no room (capacity 0). */
 void cog_tokencache_put(cog_tokencache_t *cache, const unsigned char key[COG_TOKENCACHE_KEY_LEN],
-                        double now, double exp, const char *payload, size_t payload_len);
+                        double now, double exp, cog_memo_t *m);
+
+/* Forgets the entry under key, if any. */
+void cog_tokencache_remove(cog_tokencache_t *cache, const unsigned char key[COG_TOKENCACHE_KEY_LEN]);
 
 /* Entries currently held (for tests and the status page). */
 size_t cog_tokencache_count(cog_tokencache_t *cache);

@@ -1,7 +1,8 @@
 /*
- * verify.h — the whole verification of one Cognito token: size limit, verified-token
- * cache, JWS parse, key lookup, RS256 signature, claim checks.  Used by the Bearer
- * path now and the login callback later.  Result claims live in the caller's pool.
+ * verify.h — the whole verification of one Cognito token: size limit, JWS parse,
+ * key lookup, RS256 signature, claim checks.  Used by the Bearer path (which
+ * remembers what it verified, see bearer.c), the login callback and refresh.
+ * Result claims live in the caller's pool.
  */
 #ifndef COG_VERIFY_H
 #define COG_VERIFY_H
@@ -21,14 +22,13 @@ typedef struct {
     cog_jwks_source_t  jwks;
 } cog_verify_params_t;
 
-/* Process-wide verified-token cache; capacity 0 disables it.  Call in child_init. */
-apr_status_t cog_verify_init(apr_pool_t *pchild, size_t token_cache_entries);
+/* Process-wide key set cache.  Call in child_init. */
+apr_status_t cog_verify_init(apr_pool_t *pchild);
 
-/* On COG_OK, *claims is the payload object (freed with the pool) and *cached tells
- * whether it came from the cache.  On failure err says why; when COG_OK comes with
- * err->detail set, the keys used were stale (see jwks.h) and the caller should warn. */
+/* On COG_OK, *claims is the payload object (freed with the pool).  On failure err
+ * says why; when COG_OK comes with err->detail set, the keys used were stale (see
+ * jwks.h) and the caller should warn. */
 cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len,
-                              const cog_verify_params_t *params, cJSON **claims, int *cached,
-                              cog_error_t *err);
+                              const cog_verify_params_t *params, cJSON **claims, cog_error_t *err);
 
 #endif

@@ -30,7 +30,10 @@ describe('configuration validation (apache2 -t)', () => {
         server: `
 CognitoClockSkew 30
 CognitoJWKSCacheTTL 600
-CognitoHTTPTimeout 3`,
+CognitoHTTPTimeout 3
+CognitoTokenCacheEntries 100
+CognitoSessionLocalEntries 0
+CognitoSessionRecheck 0`,
       }),
     });
     assert.equal(r.code, 0, r.output);
@@ -50,6 +53,25 @@ CognitoHTTPTimeout 3`,
 
   it('rejects CognitoClockSkew -5', async () => {
     await expectRejected(apiBody({ issuer: ISSUER, server: 'CognitoClockSkew -5' }), 'CognitoClockSkew');
+  });
+
+  for (const [line, directive] of [
+    ['CognitoSessionRecheck -1', 'CognitoSessionRecheck'],
+    ['CognitoSessionRecheck 5s', 'CognitoSessionRecheck'],
+    ['CognitoSessionRecheck 3601', 'CognitoSessionRecheck'],
+    ['CognitoSessionLocalEntries lots', 'CognitoSessionLocalEntries'],
+    ['CognitoSessionLocalEntries 100001', 'CognitoSessionLocalEntries'],
+    ['CognitoTokenCacheEntries -1', 'CognitoTokenCacheEntries'],
+  ]) {
+    it(`rejects ${line}`, async () => {
+      await expectRejected(apiBody({ issuer: ISSUER, server: line }), directive);
+    });
+  }
+
+  it('rejects the per-process table sizes and CognitoSessionRecheck inside <Location>', async () => {
+    for (const line of ['CognitoSessionLocalEntries 10', 'CognitoSessionRecheck 1', 'CognitoTokenCacheEntries 10']) {
+      await expectRejected(apiBody({ issuer: ISSUER, location: `    ${line}` }), line.split(' ')[0]);
+    }
   });
 
   it('rejects CognitoBearer maybe', async () => {

@@ -22,7 +22,12 @@ describe('sessions in a shared redis cache', () => {
   before(async () => {
     redis = await startRedis();
     idp = await startIdp();
-    const opts = { idp, prefix: REDIS_MODULE, directives: `CognitoSessionCache redis:127.0.0.1:${redis.port}` };
+    // CognitoSessionRecheck 0: every request reads the shared record (the logout test below relies on it;
+    // the default's bounded delay is covered by session-local.test.mjs)
+    const opts = {
+      idp, prefix: REDIS_MODULE,
+      directives: `CognitoSessionCache redis:127.0.0.1:${redis.port}\nCognitoSessionRecheck 0`,
+    };
     rigA = await startLoginRig(opts);
     rigB = await startLoginRig(opts);
   });

@@ -60,7 +60,10 @@ for (const kind of ['redis', 'memcached']) {
       const h = await ctx.httpd(scaleoutHttpdOpts({
         idp, store, locationExtra: '    CognitoBearer on',
         // README: MemcacheConnTTL bounds how long connections pooled before a memcached restart linger.
-        directives: `CognitoHTTPTimeout ${HTTP_TIMEOUT}\n` + (kind === 'memcached' ? 'MemcacheConnTTL 1' : 'RedisConnPoolTTL 1'),
+        // CognitoSessionRecheck 0: every request reads the store, so the outage shows at once (with the
+        // default, a session a child opened in the last 5 s keeps working that long; see the next suite).
+        directives: `CognitoHTTPTimeout ${HTTP_TIMEOUT}\nCognitoSessionRecheck 0\n`
+          + (kind === 'memcached' ? 'MemcacheConnTTL 1' : 'RedisConnPoolTTL 1'),
       }));
       // Contract violations that do not stop the rest of the scenario are collected and asserted at the end,
       // so that one run shows the whole picture.

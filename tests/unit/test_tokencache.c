@@ -1,5 +1,5 @@
 /*
- * test_tokencache.c — tokencache.c: the per-process cache of verified tokens.
+ * test_tokencache.c — tokencache.c: the per-process table of memos (verified tokens, sessions).
  */
 #include "testutil.h"
 #include "tokencache.h"
@@ -26,11 +26,43 @@ static void make_key(const char *policy, int i, unsigned char key[COG_TOKENCACHE
     assert_int_equal(cog_tokencache_key(policy, token, (size_t)n, key), 0);
 }
 
+/* The table holds memos; these tests store byte strings in them. */
+typedef struct {
+    char  *bytes;
+    size_t len;
+} blob_t;
+
+static void put_bytes(cog_tokencache_t *c, const unsigned char *key, double now, double exp,
+                      const char *payload, size_t len)
+{
+    cog_memo_t *m = cog_memo_create();
+    assert_non_null(m);
+    blob_t *b = apr_palloc(m->pool, sizeof(*b));
+    b->bytes = apr_pstrmemdup(m->pool, payload, len);
+    b->len = len;
+    m->data = b;
+    cog_tokencache_put(c, key, now, exp, m);
+    cog_memo_release(m);                       /* the table keeps its own reference */
+}
+
+static int get_bytes(cog_tokencache_t *c, apr_pool_t *p, const unsigned char *key, double now,
+                     char **out, size_t *len)
+{
+    cog_memo_t *m = cog_tokencache_get(c, p, key, now);
+    if (m == NULL)
+        return 0;
+    const blob_t *b = m->data;
+    /* a copy, so callers may scribble on it (the memo itself is read-only) */
+    *out = apr_pstrmemdup(p, b->bytes, b->len);
+    *len = b->len;
+    return 1;
+}
+
 static int get_str(cog_tokencache_t *c, apr_pool_t *p, const unsigned char *key, double now, char **out)
 {
     size_t len = 0;
     *out = NULL;
-    int found = cog_tokencache_get(c, p, key, now, out, &len);
+    int found = get_bytes(c, p, key, now, out, &len);
     if (found) {
         assert_non_null(*out);
         assert_int_equal(strlen(*out), len);
@@ -40,7 +72,7 @@ static int get_str(cog_tokencache_t *c, apr_pool_t *p, const unsigned char *key,
 
 static void put_str(cog_tokencache_t *c, const unsigned char *key, double now, double exp, const char *payload)
 {
-    cog_tokencache_put(c, key, now, exp, payload, strlen(payload));
+    put_bytes(c, key, now, exp, payload, strlen(payload));
 }
 
 /* ---- keys --------------------------------------------------------------------------------------- */
@@ -106,8 +138,9 @@ static void test_null_cache(void **state)
     make_key("p", 1, key);
     char *out;
     size_t len;
-    assert_false(cog_tokencache_get(NULL, p, key, 0, &out, &len));
-    cog_tokencache_put(NULL, key, 0, 10, "x", 1);
+    assert_false(get_bytes(NULL, p, key, 0, &out, &len));
+    put_bytes(NULL, key, 0, 10, "x", 1);
+    cog_tokencache_remove(NULL, key);
     assert_int_equal(cog_tokencache_count(NULL), 0);
     cog_tokencache_destroy(NULL);
 }
@@ -123,35 +156,42 @@ static void test_round_trip(void **state)
     make_key("other-policy", 1, k3);
 
     char payload[] = "{\"sub\":\"alice\",\"exp\":2000}";
-    cog_tokencache_put(c, k1, 1000, 2000, payload, strlen(payload));
-    payload[2] = 'X';                                  /* the cache holds its own copy */
+    put_bytes(c, k1, 1000, 2000, payload, strlen(payload));
+    payload[2] = 'X';                                  /* the memo holds its own copy */
     assert_int_equal(cog_tokencache_count(c), 1);
 
     char *out;
     size_t len;
-    assert_true(cog_tokencache_get(c, p, k1, 1000, &out, &len));
+    assert_true(get_bytes(c, p, k1, 1000, &out, &len));
     assert_int_equal(len, strlen("{\"sub\":\"alice\",\"exp\":2000}"));
     assert_string_equal(out, "{\"sub\":\"alice\",\"exp\":2000}");
-    assert_false(cog_tokencache_get(c, p, k2, 1000, &out, &len));
-    assert_false(cog_tokencache_get(c, p, k3, 1000, &out, &len));
+    assert_false(get_bytes(c, p, k2, 1000, &out, &len));
+    assert_false(get_bytes(c, p, k3, 1000, &out, &len));
 
     /* only payload_len bytes; embedded NULs survive; empty payloads work */
-    cog_tokencache_put(c, k2, 1000, 2000, "abcdef", 3);
-    assert_true(cog_tokencache_get(c, p, k2, 1000, &out, &len));
+    put_bytes(c, k2, 1000, 2000, "abcdef", 3);
+    assert_true(get_bytes(c, p, k2, 1000, &out, &len));
     assert_int_equal(len, 3);
     assert_string_equal(out, "abc");
-    cog_tokencache_put(c, k2, 1000, 2000, "a\0b", 3);
-    assert_true(cog_tokencache_get(c, p, k2, 1000, &out, &len));
+    put_bytes(c, k2, 1000, 2000, "a\0b", 3);
+    assert_true(get_bytes(c, p, k2, 1000, &out, &len));
     assert_int_equal(len, 3);
     assert_memory_equal(out, "a\0b", 4);
-    cog_tokencache_put(c, k3, 1000, 2000, "", 0);
-    assert_true(cog_tokencache_get(c, p, k3, 1000, &out, &len));
+    put_bytes(c, k3, 1000, 2000, "", 0);
+    assert_true(get_bytes(c, p, k3, 1000, &out, &len));
     assert_int_equal(len, 0);
     assert_string_equal(out, "");
     assert_int_equal(cog_tokencache_count(c), 3);
 
+    /* remove forgets one entry only */
+    cog_tokencache_remove(c, k3);
+    assert_false(get_bytes(c, p, k3, 1000, &out, &len));
+    assert_int_equal(cog_tokencache_count(c), 2);
+    cog_tokencache_remove(c, k3);
+    assert_int_equal(cog_tokencache_count(c), 2);
+
     /* the returned copy belongs to the caller's pool */
-    assert_true(cog_tokencache_get(c, p, k1, 1000, &out, &len));
+    assert_true(get_bytes(c, p, k1, 1000, &out, &len));
     out[0] = '#';
     assert_true(get_str(c, p, k1, 1000, &out));
     assert_int_equal(out[0], '{');
@@ -383,11 +423,11 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *thread, void *data)
         if (i % 3 == 0) {
             /* some entries are short-lived, some are born dead (ignored) */
             double exp = (seed & 0x10000) ? now + 1 + (seed % 100) : now - 1;
-            cog_tokencache_put(w->cache, shared_keys[k], now, exp, expect, (size_t)n);
+            put_bytes(w->cache, shared_keys[k], now, exp, expect, (size_t)n);
         } else {
             char *out = NULL;
             size_t len = 0;
-            if (cog_tokencache_get(w->cache, p, shared_keys[k], now, &out, &len)) {
+            if (get_bytes(w->cache, p, shared_keys[k], now, &out, &len)) {
                 w->hits++;
                 if (len != (size_t)n || memcmp(out, expect, len) != 0 || out[len] != '\0')
                     w->errors++;
@@ -431,6 +471,32 @@ static void test_threads(void **state)
     cog_tokencache_destroy(c);
 }
 
+/* A borrowed memo outlives its eviction, removal and the table itself, until the
+ * borrowing pool is cleaned up (ASan reports any use after free or leak). */
+static void test_borrow_outlives_table(void **state)
+{
+    apr_pool_t *p = TU_POOL(state), *request;
+    assert_int_equal(apr_pool_create(&request, p), APR_SUCCESS);
+    cog_tokencache_t *c = cog_tokencache_create(4);
+    assert_non_null(c);
+    unsigned char k1[32];
+    make_key("p", 1, k1);
+    put_bytes(c, k1, 1000, 2000, "first", 5);
+    cog_memo_t *m = cog_tokencache_get(c, request, k1, 1000);
+    assert_non_null(m);
+    assert_int_equal(apr_atomic_read32(&m->refs), 2);          /* table + request */
+    put_bytes(c, k1, 1000, 2000, "second", 6);                  /* replaced: the table lets go */
+    assert_int_equal(apr_atomic_read32(&m->refs), 1);
+    assert_string_equal(((const blob_t *)m->data)->bytes, "first");
+    cog_memo_t *m2 = cog_tokencache_get(c, request, k1, 1000);
+    assert_non_null(m2);
+    assert_ptr_not_equal(m, m2);
+    cog_tokencache_destroy(c);
+    assert_string_equal(((const blob_t *)m->data)->bytes, "first");
+    assert_string_equal(((const blob_t *)m2->data)->bytes, "second");
+    apr_pool_destroy(request);                                  /* last references go */
+}
+
 static const struct CMUnitTest tests[] = {
     TU_TEST(test_key),
     TU_TEST(test_capacity_zero_stores_nothing),
@@ -443,6 +509,7 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_eviction_prefers_expired),
     TU_TEST(test_eviction_prefers_expired_over_earliest_slot),
     TU_TEST(test_threads),
+    TU_TEST(test_borrow_outlives_table),
 };
 
 TU_MAIN(tests, NULL, NULL)

@@ -28,6 +28,7 @@ export const FAMILIES = {
   cognito_jwks_fetches_total: { label: 'result', values: ['ok', 'failed'] },
   cognito_refreshes_total: { label: 'result', values: ['ok', 'failed', 'refused'] },
   cognito_session_lookups_total: { label: 'result', values: ['hit', 'miss', 'error'] },
+  cognito_session_local_hits_total: { label: null },
   cognito_logouts_total: { label: null },
   cognito_outbound_requests_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
   cognito_outbound_failures_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },

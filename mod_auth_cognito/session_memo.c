@@ -1,0 +1,98 @@
+/*
+ * session_memo.c — per-process table of opened sessions, shared change counters.
+ */
+#include "session_memo.h"
+#include "tokencache.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <apr_shm.h>
+
+#define BUCKETS 4096   /* counters in shared memory (32 KB) */
+
+/* Set once in post_config (before the children exist); read-only pointer after. */
+static _Atomic apr_uint64_t *epochs;
+/* Set once in child_init; read-only pointer after. */
+static cog_tokencache_t *opened;
+
+apr_status_t cog_session_memo_create(apr_pool_t *pconf)
+{
+    apr_shm_t *shm;
+    apr_status_t rv = apr_shm_create(&shm, sizeof(*epochs) * BUCKETS, NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        epochs = NULL;
+        return rv;
+    }
+    epochs = apr_shm_baseaddr_get(shm);
+    for (size_t i = 0; i < BUCKETS; i++)
+        atomic_init(&epochs[i], 0);
+    return APR_SUCCESS;
+}
+
+static apr_status_t destroy_table(void *table)
+{
+    cog_tokencache_destroy(table);
+    opened = NULL;
+    return APR_SUCCESS;
+}
+
+apr_status_t cog_session_memo_child_init(apr_pool_t *pchild, size_t entries)
+{
+    /* Without the shared counters a copy could outlive a logout: keep none. */
+    if (entries == 0 || epochs == NULL)
+        return APR_SUCCESS;
+    opened = cog_tokencache_create(entries);
+    if (opened == NULL)
+        return APR_ENOMEM;
+    apr_pool_cleanup_register(pchild, opened, destroy_table, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+static _Atomic apr_uint64_t *bucket(const unsigned char slot[COG_KEY_LEN])
+{
+    apr_uint32_t h;
+    memcpy(&h, slot, sizeof(h));
+    return &epochs[h % BUCKETS];
+}
+
+apr_uint64_t cog_session_memo_epoch(const unsigned char slot[COG_KEY_LEN])
+{
+    return epochs ? atomic_load_explicit(bucket(slot), memory_order_acquire) : 0;
+}
+
+void cog_session_memo_changed(const unsigned char slot[COG_KEY_LEN])
+{
+    if (epochs)
+        atomic_fetch_add_explicit(bucket(slot), 1, memory_order_acq_rel);
+}
+
+/* The table is keyed by a hash of the id: ids are secrets, and a digest keeps
+ * them out of the table and its comparisons. */
+static int table_key(const char *id, unsigned char key[COG_TOKENCACHE_KEY_LEN])
+{
+    return cog_tokencache_key("session", id, strlen(id), key);
+}
+
+const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const char *id, apr_time_t max_age)
+{
+    unsigned char key[COG_TOKENCACHE_KEY_LEN];
+    if (opened == NULL || table_key(id, key) != 0)
+        return NULL;
+    apr_time_t now = apr_time_now();
+    cog_memo_t *m = cog_tokencache_get(opened, p, key, (double)apr_time_sec(now));
+    if (m == NULL)
+        return NULL;
+    const cog_opened_session_t *o = m->data;
+    if (o->epoch != cog_session_memo_epoch(o->slot) || (max_age > 0 && now - o->read_at >= max_age)) {
+        cog_tokencache_remove(opened, key);      /* out of date; p still holds this copy */
+        return NULL;
+    }
+    return o;
+}
+
+void cog_session_memo_put(const char *id, cog_memo_t *m, double until)
+{
+    unsigned char key[COG_TOKENCACHE_KEY_LEN];
+    if (opened != NULL && table_key(id, key) == 0)
+        cog_tokencache_put(opened, key, (double)apr_time_sec(apr_time_now()), until, m);
+}

@@ -1,0 +1,55 @@
+/*
+ * session_memo.h — the sessions an Apache process opened recently.
+ *
+ * Opening a session (a store read, under the global mutex for shmcb; AES-GCM;
+ * strict JSON; building the identity) costs more than serving a small file, and
+ * most requests of a session repeat the previous one's work.  Each process keeps
+ * the sessions it opened (a bounded table keyed by the session id; entries are
+ * memos, see memo.h) and uses a copy only while it is provably current:
+ *
+ *  - every change this server makes to a record (refresh, idle-timer update,
+ *    logout, expiry) bumps a counter in shared memory (one of 4096 buckets chosen
+ *    by the record's slot), and a copy read before the bump is never used again:
+ *    on one server, a logout or refresh reaches every process at its next request;
+ *  - with a store shared by several servers (memcache, redis), a copy is also read
+ *    again after CognitoSessionRecheck seconds: that bounds how long a logout on
+ *    another server takes to reach this one;
+ *  - decisions that end a session (idle, maximum age) are made on a fresh read
+ *    (session.c).
+ */
+#ifndef COG_SESSION_MEMO_H
+#define COG_SESSION_MEMO_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+#include "crypto.h"
+#include "identity.h"
+#include "memo.h"
+#include "record.h"
+
+typedef struct {
+    unsigned char                  slot[COG_KEY_LEN];   /* as cog_record_keys gives them */
+    unsigned char                  key[COG_KEY_LEN];
+    const cog_session_t           *s;                   /* read-only */
+    const cog_rendered_identity_t *identity;            /* NULL when none could be made */
+    apr_uint64_t                   epoch;               /* the bucket's counter before the read */
+    apr_time_t                     read_at;
+} cog_opened_session_t;
+
+/* post_config: the shared counters (before the children fork). */
+apr_status_t cog_session_memo_create(apr_pool_t *pconf);
+/* child_init: this process's table; 0 entries disables it. */
+apr_status_t cog_session_memo_child_init(apr_pool_t *pchild, size_t entries);
+
+/* The counter of slot's bucket: read it before reading the record from the store. */
+apr_uint64_t cog_session_memo_epoch(const unsigned char slot[COG_KEY_LEN]);
+/* After this process changed or removed the record in slot. */
+void cog_session_memo_changed(const unsigned char slot[COG_KEY_LEN]);
+
+/* The copy opened for session id, lent to p, when it is still current (see above;
+ * max_age 0 = no age limit), else NULL. */
+const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const char *id, apr_time_t max_age);
+/* Remembers m (data: a cog_opened_session_t) for id until `until` (seconds). */
+void cog_session_memo_put(const char *id, cog_memo_t *m, double until);
+
+#endif
