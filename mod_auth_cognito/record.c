@@ -4,6 +4,7 @@
 #include "record.h"
 #include "json.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,21 @@ static char *print_and_free(apr_pool_t *p, cJSON *o)
     cJSON_free(text);
     cJSON_Delete(o);
     return out;
+}
+
+/* cJSON prints a number with 15 significant digits whenever that reads back within
+ * one DBL_EPSILON of it, which is not always the same double (a time such as
+ * 1e10 + 1e-6 would lose its fraction).  17 digits always read back exactly. */
+static void add_time(cJSON *o, const char *name, double t)
+{
+    char text[40];
+    snprintf(text, sizeof(text), "%.17g", t);
+    /* printf follows LC_NUMERIC, which another module in the process may have set. */
+    char point = *localeconv()->decimal_point;
+    for (char *c = text; *c; c++)
+        if (*c == point)
+            *c = '.';
+    cJSON_AddRawToObject(o, name, text);
 }
 
 static int get_time(const cJSON *o, const char *name, double *out)
@@ -69,10 +85,10 @@ char *cog_session_encode(apr_pool_t *p, const cog_session_t *s)
     if (o == NULL)
         return NULL;
     cJSON_AddNumberToObject(o, "v", SESSION_VERSION);
-    cJSON_AddNumberToObject(o, "created", s->created);
-    cJSON_AddNumberToObject(o, "seen", s->last_seen);
-    cJSON_AddNumberToObject(o, "refreshed", s->refreshed);
-    cJSON_AddNumberToObject(o, "access_exp", s->access_exp);
+    add_time(o, "created", s->created);
+    add_time(o, "seen", s->last_seen);
+    add_time(o, "refreshed", s->refreshed);
+    add_time(o, "access_exp", s->access_exp);
     cJSON_AddStringToObject(o, "id_token", s->id_token);
     cJSON_AddStringToObject(o, "access_token", s->access_token);
     if (s->refresh_token)
@@ -119,7 +135,7 @@ char *cog_state_encode(apr_pool_t *p, const cog_login_state_t *st)
     if (o == NULL)
         return NULL;
     cJSON_AddNumberToObject(o, "v", STATE_VERSION);
-    cJSON_AddNumberToObject(o, "created", st->created);
+    add_time(o, "created", st->created);
     cJSON_AddStringToObject(o, "return", st->return_path);
     cJSON_AddStringToObject(o, "redirect_uri", st->redirect_uri);
     cJSON_AddStringToObject(o, "verifier", st->verifier);

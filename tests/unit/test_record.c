@@ -241,6 +241,25 @@ static void test_session_refuses_claims_not_object(void **state)
     session_refused(p, mutate(p, t, "claims", cJSON_CreateTrue()), "claims as true");
 }
 
+/* Times whose 15-digit rendering reads back within one DBL_EPSILON but not exactly
+ * (fuzz finding F3): every accepted time must survive encode/decode bit for bit. */
+static void test_session_times_exact(void **state)
+{
+    apr_pool_t *p = TU_POOL(state);
+    static const double times[] = { 1.0000000000000002, 10000000000.000002, 9.1994005900719925e-300,
+                                    1795307996.123456, 253402300799.0, 0.0 };
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        cog_session_t s = sample_session(p, 1, 1);
+        s.created = s.last_seen = s.refreshed = s.access_exp = times[i];
+        char *text = cog_session_encode(p, &s);
+        assert_non_null(text);
+        cog_session_t *d = session_ok(p, text);
+        assert_true(d->created == times[i] && d->last_seen == times[i] && d->refreshed == times[i]
+                    && d->access_exp == times[i]);
+        free_session_claims(&s);
+    }
+}
+
 static void test_session_refuses_bad_times(void **state)
 {
     apr_pool_t *p = TU_POOL(state);
@@ -501,6 +520,7 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_session_refuses_wrong_types),
     TU_TEST(test_session_refuses_claims_not_object),
     TU_TEST(test_session_refuses_bad_times),
+    TU_TEST(test_session_times_exact),
     TU_TEST(test_session_refuses_bad_json),
     TU_TEST(test_session_decode_respects_length),
     TU_TEST(test_state_round_trip),
