@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -123,6 +124,68 @@ cog_reason_t cog_jwt_parse(apr_pool_t *p, const char *token, size_t len,
     return COG_OK;
 }
 
+/* Setting up an RS256 verification (EVP_DigestVerifyInit) looks up the signature
+ * implementation in OpenSSL's provider store each time; copying a context that is
+ * already set up for the key does not.  A few such templates are kept per process
+ * (a pool has one or two keys in use); each holds a reference to its key, so a
+ * key pointer found here always names the key it was made for. */
+#define VERIFY_TEMPLATES 8
+
+typedef struct {
+    EVP_PKEY   *key;
+    EVP_MD_CTX *ctx;
+} verify_template_t;
+
+static pthread_mutex_t templates_lock = PTHREAD_MUTEX_INITIALIZER;
+static verify_template_t templates[VERIFY_TEMPLATES];     /* guarded by templates_lock */
+static unsigned int next_victim;
+
+static EVP_MD_CTX *new_verify_ctx(EVP_PKEY *key)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx && EVP_DigestVerifyInit(ctx, NULL, cog_crypto_sha256(), NULL, key) == 1)
+        return ctx;
+    EVP_MD_CTX_free(ctx);
+    return NULL;
+}
+
+/* A context ready to verify with key, or NULL. */
+static EVP_MD_CTX *verify_ctx_for(EVP_PKEY *key)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL)
+        return NULL;
+    int copied = 0;
+    pthread_mutex_lock(&templates_lock);
+    for (int i = 0; i < VERIFY_TEMPLATES && !copied; i++)
+        if (templates[i].key == key)
+            copied = EVP_MD_CTX_copy_ex(ctx, templates[i].ctx) == 1;
+    pthread_mutex_unlock(&templates_lock);
+    if (copied)
+        return ctx;
+    EVP_MD_CTX_free(ctx);
+
+    EVP_MD_CTX *template = new_verify_ctx(key);
+    if (template == NULL)
+        return NULL;
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || EVP_MD_CTX_copy_ex(ctx, template) != 1) {
+        EVP_MD_CTX_free(ctx);
+        EVP_MD_CTX_free(template);
+        return new_verify_ctx(key);
+    }
+    EVP_PKEY_up_ref(key);
+    pthread_mutex_lock(&templates_lock);
+    verify_template_t *slot = &templates[next_victim++ % VERIFY_TEMPLATES];
+    verify_template_t old = *slot;
+    slot->key = key;
+    slot->ctx = template;
+    pthread_mutex_unlock(&templates_lock);
+    EVP_MD_CTX_free(old.ctx);
+    EVP_PKEY_free(old.key);
+    return ctx;
+}
+
 cog_reason_t cog_jwt_verify_rs256(const cog_jwt_t *jwt, EVP_PKEY *key, cog_error_t *err)
 {
     if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
@@ -131,11 +194,10 @@ cog_reason_t cog_jwt_verify_rs256(const cog_jwt_t *jwt, EVP_PKEY *key, cog_error
     if (jwt->signature_len != (size_t)EVP_PKEY_get_size(key))
         return cog_fail(err, COG_E_TOKEN_SIGNATURE_INVALID, "signature length does not match the key");
 
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx = verify_ctx_for(key);
     if (ctx == NULL)
-        return cog_fail(err, COG_E_INTERNAL, "out of memory");
-    int ok = EVP_DigestVerifyInit(ctx, NULL, cog_crypto_sha256(), NULL, key) == 1
-          && EVP_DigestVerify(ctx, jwt->signature, jwt->signature_len,
+        return cog_fail(err, COG_E_INTERNAL, "cannot set up signature verification");
+    int ok = EVP_DigestVerify(ctx, jwt->signature, jwt->signature_len,
                               (const unsigned char *)jwt->signing_input, jwt->signing_input_len) == 1;
     EVP_MD_CTX_free(ctx);
     return ok ? COG_OK : cog_fail(err, COG_E_TOKEN_SIGNATURE_INVALID, "signature does not verify");
