@@ -105,32 +105,24 @@ static const char *set_bearer(cmd_parms *cmd, void *cfg, const char *v)
     return NULL;
 }
 
-/* Whole seconds within [min, max]; cmd->info holds the field offset. */
-static const char *set_seconds(cmd_parms *cmd, void *cfg, const char *v, long min, long max)
+/* A directive taking whole seconds: which field, and the range allowed. */
+typedef struct {
+    size_t offset;
+    long   min, max;
+} seconds_field_t;
+
+/* cmd->info points to the directive's seconds_field_t. */
+static const char *set_seconds(cmd_parms *cmd, void *cfg, const char *v)
 {
+    const seconds_field_t *f = cmd->info;
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
-    if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < min || n > max)
+    if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < f->min || n > f->max)
         return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number of seconds between %ld and %ld",
-                            cmd->cmd->name, v, min, max);
-    *(int *)((char *)cfg + (size_t)cmd->info) = (int)n;
+                            cmd->cmd->name, v, f->min, f->max);
+    *(int *)((char *)cfg + f->offset) = (int)n;
     return NULL;
-}
-
-static const char *set_clock_skew(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 0, 600);
-}
-
-static const char *set_jwks_ttl(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 1, 7 * 86400);
-}
-
-static const char *set_http_timeout(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 1, 60);
 }
 
 static const char *set_ca_file(cmd_parms *cmd, void *cfg, const char *v)
@@ -362,26 +354,6 @@ static const char *set_session_cache(cmd_parms *cmd, void *cfg, const char *v)
     return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
 }
 
-static const char *set_max_age(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 1, 365L * 86400);
-}
-
-static const char *set_idle(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 0, 365L * 86400);
-}
-
-static const char *set_revalidate(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 0, 86400);
-}
-
-static const char *set_state_timeout(cmd_parms *cmd, void *cfg, const char *v)
-{
-    return set_seconds(cmd, cfg, v, 10, 3600);
-}
-
 static const char *set_pass_claims_as(cmd_parms *cmd, void *cfg, const char *v)
 {
     cog_dir_config_t *c = cfg;
@@ -435,6 +407,7 @@ static const char *set_same_site(cmd_parms *cmd, void *cfg, const char *v)
 
 #define DIR_CONF (RSRC_CONF | ACCESS_CONF)
 #define OFFSET(f) (void *)APR_OFFSETOF(cog_dir_config_t, f)
+#define SECONDS(f, lo, hi) (void *)&(const seconds_field_t){ APR_OFFSETOF(cog_dir_config_t, f), lo, hi }
 
 const command_rec cog_directives[] = {
     AP_INIT_TAKE1("AuthType", note_auth_type, NULL, OR_AUTHCFG,
@@ -463,15 +436,15 @@ const command_rec cog_directives[] = {
                   "accept Authorization: Bearer access tokens: off, on or only"),
     AP_INIT_TAKE1("CognitoSessionCache", set_session_cache, NULL, RSRC_CONF,
                   "session store: a mod_socache provider[:args] (shmcb, memcache, redis)"),
-    AP_INIT_TAKE1("CognitoSessionMaxAge", set_max_age, OFFSET(session_max_age), DIR_CONF,
+    AP_INIT_TAKE1("CognitoSessionMaxAge", set_seconds, SECONDS(session_max_age, 1, 365L * 86400), DIR_CONF,
                   "absolute session lifetime in seconds (default 28800)"),
-    AP_INIT_TAKE1("CognitoSessionIdleTimeout", set_idle, OFFSET(session_idle), DIR_CONF,
+    AP_INIT_TAKE1("CognitoSessionIdleTimeout", set_seconds, SECONDS(session_idle, 0, 365L * 86400), DIR_CONF,
                   "idle session lifetime in seconds, 0 = none (default 3600)"),
     AP_INIT_FLAG("CognitoRefresh", set_refresh, NULL, DIR_CONF,
                  "refresh tokens before the access token expires (default on)"),
-    AP_INIT_TAKE1("CognitoRevalidateInterval", set_revalidate, OFFSET(revalidate_interval), DIR_CONF,
+    AP_INIT_TAKE1("CognitoRevalidateInterval", set_seconds, SECONDS(revalidate_interval, 0, 86400), DIR_CONF,
                   "force a token refresh at most this many seconds after the last, 0 = off"),
-    AP_INIT_TAKE1("CognitoStateTimeout", set_state_timeout, OFFSET(state_timeout), DIR_CONF,
+    AP_INIT_TAKE1("CognitoStateTimeout", set_seconds, SECONDS(state_timeout, 10, 3600), DIR_CONF,
                   "seconds a started login may take to come back (default 300)"),
     AP_INIT_TAKE1("CognitoCookieName", set_cookie_name, OFFSET(cookie_name), DIR_CONF,
                   "session cookie name (default cognito_session)"),
@@ -497,11 +470,11 @@ const command_rec cog_directives[] = {
                   "how claims reach the application: env, headers, both, none (default env)"),
     AP_INIT_FLAG("CognitoPassTokens", set_pass_tokens, NULL, DIR_CONF,
                  "also pass the raw access and ID tokens (default off)"),
-    AP_INIT_TAKE1("CognitoClockSkew", set_clock_skew, OFFSET(clock_skew), DIR_CONF,
+    AP_INIT_TAKE1("CognitoClockSkew", set_seconds, SECONDS(clock_skew, 0, 600), DIR_CONF,
                   "leeway in seconds for exp, nbf and iat (default 60)"),
-    AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_jwks_ttl, OFFSET(jwks_ttl), DIR_CONF,
+    AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_seconds, SECONDS(jwks_ttl, 1, 7 * 86400), DIR_CONF,
                   "seconds signing keys are kept before a refetch (default 3600)"),
-    AP_INIT_TAKE1("CognitoHTTPTimeout", set_http_timeout, OFFSET(http_timeout), DIR_CONF,
+    AP_INIT_TAKE1("CognitoHTTPTimeout", set_seconds, SECONDS(http_timeout, 1, 60), DIR_CONF,
                   "seconds allowed for each call to Cognito (default 5)"),
     AP_INIT_TAKE1("CognitoCAFile", set_ca_file, NULL, DIR_CONF,
                   "CA bundle for TLS to Cognito (default: system store)"),
