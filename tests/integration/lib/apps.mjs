@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tail } from './httpd.mjs';
 import { CLIENT_ID, POOL_ID } from './idp.mjs';
+import { exchange, parseResponse } from './rawhttp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '..', 'fixtures');
@@ -205,60 +206,19 @@ export function resources() {
  * underscores), Connection: close. headers: [[name, value], …] or an object (arrays = repeated lines).
  * → { status, headers (lower-case; repeated → array), rawHead, text, json }
  */
-export function rawHttp(port, { method = 'GET', path: p = '/', host, headers = [], body, timeoutMs = 20000 } = {}) {
+export async function rawHttp(port, { method = 'GET', path: p = '/', host, headers = [], body, timeoutMs = 20000 } = {}) {
   const list = Array.isArray(headers) ? headers
     : Object.entries(headers).flatMap(([k, v]) => [v].flat().map((one) => [k, one]));
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
-    const chunks = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`${method} ${p} timed out`)); }, timeoutMs);
-    sock.on('connect', () => {
-      let req = `${method} ${p} HTTP/1.1\r\nHost: ${host || `127.0.0.1:${port}`}\r\n`;
-      for (const [k, v] of list) req += `${k}: ${v}\r\n`;
-      if (body != null) req += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
-      req += 'Connection: close\r\n\r\n';
-      sock.write(req);
-      if (body != null) sock.write(body);
-    });
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      const buf = Buffer.concat(chunks);
-      const sep = buf.indexOf('\r\n\r\n');
-      const rawHead = buf.subarray(0, sep < 0 ? buf.length : sep).toString('latin1');
-      let rest = sep < 0 ? Buffer.alloc(0) : buf.subarray(sep + 4);
-      const lines = rawHead.split('\r\n');
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] || '');
-      const hdrs = {};
-      for (const l of lines.slice(1)) {
-        const i = l.indexOf(':');
-        if (i < 0) continue;
-        const k = l.slice(0, i).trim().toLowerCase();
-        const v = l.slice(i + 1).trim();
-        hdrs[k] = hdrs[k] === undefined ? v : [hdrs[k]].flat().concat(v);
-      }
-      if (/chunked/i.test(String(hdrs['transfer-encoding'] || ''))) rest = dechunk(rest);
-      const text = method === 'HEAD' ? '' : rest.toString('utf8');
-      let json;
-      try { json = JSON.parse(text); } catch { json = undefined; }
-      resolve({ status: m ? Number(m[1]) : 0, headers: hdrs, rawHead, text, json });
-    });
-  });
-}
-
-function dechunk(buf) {
-  const out = [];
-  let off = 0;
-  while (off < buf.length) {
-    const nl = buf.indexOf('\r\n', off);
-    if (nl < 0) break;
-    const n = parseInt(buf.subarray(off, nl).toString('latin1'), 16);
-    if (!n) break;
-    out.push(buf.subarray(nl + 2, nl + 2 + n));
-    off = nl + 2 + n + 2;
-  }
-  return Buffer.concat(out);
+  let req = `${method} ${p} HTTP/1.1\r\nHost: ${host || `127.0.0.1:${port}`}\r\n`;
+  for (const [k, v] of list) req += `${k}: ${v}\r\n`;
+  if (body != null) req += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+  req += 'Connection: close\r\n\r\n';
+  const bytes = body != null ? Buffer.concat([Buffer.from(req, 'latin1'), Buffer.from(body)]) : req;
+  const res = parseResponse(await exchange(port, bytes, { timeoutMs, what: `${method} ${p}` }));
+  const text = method === 'HEAD' ? '' : res.body.toString('utf8');
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, rawHead: res.head, text, json };
 }
 
 // ------------------------------------------------------------------------------------ spoofing

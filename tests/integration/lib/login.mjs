@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, startHttpd, tail } from './httpd.mjs';
 import { CLIENT_ID, POOL_ID, startIdp } from './idp.mjs';
+import { exchange, parseResponse } from './rawhttp.mjs';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -402,38 +403,18 @@ export async function waitForLog(h, re, ms = 3000) {
  * Sends a raw request (request line + headers) over node:net and reads the response head.
  * → { status, headers (lower-case names; set-cookie as array), raw }
  */
-export function rawRequest(port, requestLine, headers = {}, { timeoutMs = 10000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
-    const chunks = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`raw request timed out: ${requestLine}`)); }, timeoutMs);
-    sock.on('connect', () => {
-      let req = `${requestLine}\r\n`;
-      for (const [k, v] of Object.entries({ Host: `127.0.0.1:${port}`, ...headers, Connection: 'close' })) {
-        for (const one of [v].flat()) req += `${k}: ${one}\r\n`;
-      }
-      sock.write(req + '\r\n');
-    });
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      const raw = Buffer.concat(chunks).toString('latin1');
-      const head = raw.split('\r\n\r\n')[0];
-      const lines = head.split('\r\n');
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] || '');
-      const hdrs = { 'set-cookie': [] };
-      for (const l of lines.slice(1)) {
-        const i = l.indexOf(':');
-        if (i < 0) continue;
-        const k = l.slice(0, i).trim().toLowerCase();
-        const v = l.slice(i + 1).trim();
-        if (k === 'set-cookie') hdrs[k].push(v);
-        else hdrs[k] = v;
-      }
-      resolve({ status: m ? Number(m[1]) : 0, headers: hdrs, setCookies: hdrs['set-cookie'], raw });
-    });
-  });
+export async function rawRequest(port, requestLine, headers = {}, { timeoutMs = 10000 } = {}) {
+  let req = `${requestLine}\r\n`;
+  for (const [k, v] of Object.entries({ Host: `127.0.0.1:${port}`, ...headers, Connection: 'close' })) {
+    for (const one of [v].flat()) req += `${k}: ${one}\r\n`;
+  }
+  const buf = await exchange(port, req + '\r\n', { timeoutMs, what: `raw request ${requestLine}` });
+  const res = parseResponse(buf);
+  // one value per name, except set-cookie (always an array)
+  const hdrs = {};
+  for (const [k, v] of Object.entries(res.headers)) hdrs[k] = k === 'set-cookie' ? [v].flat() : [v].flat().at(-1);
+  hdrs['set-cookie'] ??= [];
+  return { status: res.status, headers: hdrs, setCookies: hdrs['set-cookie'], raw: buf.toString('latin1') };
 }
 
 // ----------------------------------------------------------------------------------- redis

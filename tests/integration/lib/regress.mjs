@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exchange, parseResponse } from './rawhttp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REGRESS_FIXTURES = path.resolve(here, '..', 'fixtures', 'regress');
@@ -227,55 +227,9 @@ export async function settlePool(items, concurrency, task) {
  * Writes `bytes` (string → latin1, or Buffer) to 127.0.0.1:port exactly as given, reads until the server
  * closes (send "Connection: close") and parses the first response. → { status, headers, head, text }
  */
-export function rawExchange(port, bytes, { timeoutMs = 20000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1');
-    const chunks = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('raw exchange timed out')); }, timeoutMs);
-    sock.on('connect', () => sock.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'latin1')));
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', (e) => {
-      clearTimeout(timer);
-      // the server may close while we still write a large body: keep what it answered
-      if (chunks.length) finish(); else reject(e);
-    });
-    sock.on('close', () => { clearTimeout(timer); finish(); });
-    let done = false;
-    function finish() {
-      if (done) return;
-      done = true;
-      const buf = Buffer.concat(chunks);
-      const sep = buf.indexOf('\r\n\r\n');
-      const head = buf.subarray(0, sep < 0 ? buf.length : sep).toString('latin1');
-      const lines = head.split('\r\n');
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] || '');
-      const headers = {};
-      for (const l of lines.slice(1)) {
-        const i = l.indexOf(':');
-        if (i < 0) continue;
-        const k = l.slice(0, i).trim().toLowerCase();
-        const v = l.slice(i + 1).trim();
-        headers[k] = headers[k] === undefined ? v : [headers[k]].flat().concat(v);
-      }
-      let body = sep < 0 ? Buffer.alloc(0) : buf.subarray(sep + 4);
-      if (/chunked/i.test(String(headers['transfer-encoding'] || ''))) body = dechunk(body);
-      resolve({ status: m ? Number(m[1]) : 0, headers, head, text: body.toString('utf8') });
-    }
-  });
-}
-
-function dechunk(buf) {
-  const out = [];
-  let off = 0;
-  while (off < buf.length) {
-    const nl = buf.indexOf('\r\n', off);
-    if (nl < 0) break;
-    const n = parseInt(buf.subarray(off, nl).toString('latin1'), 16);
-    if (!n) break;
-    out.push(buf.subarray(nl + 2, nl + 2 + n));
-    off = nl + 2 + n + 2;
-  }
-  return Buffer.concat(out);
+export async function rawExchange(port, bytes, { timeoutMs = 20000 } = {}) {
+  const res = parseResponse(await exchange(port, bytes, { timeoutMs }));
+  return { status: res.status, headers: res.headers, head: res.head, text: res.body.toString('utf8') };
 }
 
 /** Set-Cookie values of a rawExchange/rawHttp answer as an array. */
