@@ -48,12 +48,12 @@ static int memo_key(request_rec *r, const cog_dir_config_t *c, const cog_verify_
     return cog_tokencache_key(policy, token, len, key);
 }
 
-/* Verifies the token and makes its identity, as a memo the token table may keep.
- * On COG_OK *out is that memo, lent to r->pool; its data is the
- * cog_rendered_identity_t. */
-static cog_reason_t verify_into_memo(request_rec *r, const cog_dir_config_t *c, const cog_verify_params_t *vp,
-                                     const char *token, size_t len, cog_memo_t **out, double *exp,
-                                     cog_error_t *err)
+/* Verifies the token and makes its identity in r->pool; *keep is a memo of it for
+ * the token table when wanted (the token was seen before), else NULL. */
+static cog_reason_t verify_and_render(request_rec *r, const cog_dir_config_t *c, const cog_verify_params_t *vp,
+                                      const char *token, size_t len, int want_memo,
+                                      const cog_rendered_identity_t **out, cog_memo_t **keep, double *exp,
+                                      cog_error_t *err)
 {
     cJSON *claims = NULL;
     cog_reason_t rc = cog_verify_token(r->pool, token, len, vp, &claims, err);
@@ -63,12 +63,12 @@ static cog_reason_t verify_into_memo(request_rec *r, const cog_dir_config_t *c, 
     cog_rendered_identity_t *id;
     if ((rc = cog_identity_render(r->pool, c, claims, cog_json_string(claims, "scope"), &id, err)) != COG_OK)
         return rc;
-    cog_rendered_identity_t *copy = cog_identity_copy(id);
-    cog_memo_t *m = copy ? cog_memo_adopt(copy, cog_identity_free_copy) : NULL;
-    if (m == NULL)
-        return cog_fail(err, COG_E_INTERNAL, "out of memory");
-    cog_memo_lend(m, r->pool);
-    *out = m;
+    *keep = NULL;
+    if (want_memo) {
+        cog_rendered_identity_t *copy = cog_identity_copy(id);
+        *keep = copy ? cog_memo_adopt(copy, cog_identity_free_copy) : NULL;   /* none: just not cached */
+    }
+    *out = id;
     *exp = cog_jwt_numeric_date(claims, "exp");
     *err = stale;
     return COG_OK;
@@ -153,10 +153,15 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
     double now = (double)apr_time_now() / APR_USEC_PER_SEC;
     int use_memo = verified != NULL && len <= COG_JWT_MAX_LEN && memo_key(r, c, &vp, token, len, key) == 0;
     cog_memo_t *m = use_memo ? cog_tokencache_get(verified, r->pool, key, now) : NULL;
+    const cog_rendered_identity_t *id;
     int seen_before = m != NULL;
-    if (!seen_before) {
+    if (seen_before) {
+        id = m->data;
+    } else {
         double exp = 0;
-        cog_reason_t rc = verify_into_memo(r, c, &vp, token, len, &m, &exp, &err);
+        cog_memo_t *keep = NULL;
+        int admit = use_memo && cog_tokencache_seen_before(verified, key);
+        cog_reason_t rc = verify_and_render(r, c, &vp, token, len, admit, &id, &keep, &exp, &err);
         if (rc != COG_OK)
             return refuse(r, &err);
         if (err.detail) {
@@ -164,10 +169,12 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
             cog_log_reason(r, APLOG_WARNING, &warn, "key set refresh failed");
         }
         /* Kept until exp itself; the skew only widens acceptance at verification. */
-        if (use_memo)
-            cog_tokencache_put(verified, key, now, exp, m);
+        if (keep) {
+            cog_tokencache_put(verified, key, now, exp, keep);
+            cog_memo_release(keep);
+        }
     }
-    cog_identity_publish(r, c, m->data, 1);
+    cog_identity_publish(r, c, id, 1);
     cog_identity_set_tokens(r, c, apr_pstrmemdup(r->pool, token, len), NULL);
     cog_metrics_inc(COG_M_BEARER, COG_OK);
     if (APLOGrdebug(r))

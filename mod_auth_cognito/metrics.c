@@ -6,6 +6,7 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <apr_shm.h>
 #include <apr_strings.h>
 
@@ -24,6 +25,7 @@ static const char *const results_ok_failed[] = { "ok", "failed" };
 static const char *const results_refresh[] = { "ok", "failed", "refused" };
 static const char *const results_session[] = { "hit", "miss", "error" };
 static const char *const endpoints[] = { "token", "jwks", "revoke" };
+static const char *const login_steps[] = { "redirect", "callback" };
 
 static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_LOGIN_STARTED]     = { "cognito_logins_started_total", "Logins sent to the managed login page", NULL, NULL, 1, 0 },
@@ -38,6 +40,7 @@ static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_OUTBOUND_REQUESTS] = { "cognito_outbound_requests_total", "Requests to Cognito", "endpoint", endpoints, 3, 0 },
     [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 3, 0 },
     [COG_M_OUTBOUND_USEC]     = { "cognito_outbound_seconds_total", "Time spent waiting for Cognito", "endpoint", endpoints, 3, 1 },
+    [COG_M_LOGIN_CPU_USEC]    = { "cognito_login_cpu_seconds_total", "CPU time spent on login redirects and callbacks (waiting for Cognito excluded)", "step", login_steps, 2, 1 },
 };
 
 /* Set once in post_config (before the children exist), read-only pointer after. */
@@ -61,6 +64,14 @@ void cog_metrics_add(cog_metric_t family, int label, uint64_t n)
     if (counters == NULL || (int)family < 0 || family >= COG_M_FAMILY_COUNT || label < 0 || label >= LABELS)
         return;
     atomic_fetch_add_explicit(&counters[family * LABELS + label], n, memory_order_relaxed);
+}
+
+uint64_t cog_metrics_thread_cpu_usec(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static uint64_t get(int family, int label)

@@ -27,15 +27,21 @@ typedef enum {
     COG_M_OUTBOUND_REQUESTS,    /* label: cog_http_endpoint_t */
     COG_M_OUTBOUND_FAILURES,    /* label: cog_http_endpoint_t */
     COG_M_OUTBOUND_USEC,        /* label: cog_http_endpoint_t; sum of microseconds */
+    COG_M_LOGIN_CPU_USEC,       /* label: cog_metric_login_step_t; thread CPU microseconds */
     COG_M_FAMILY_COUNT
 } cog_metric_t;
 
 typedef enum { COG_MR_OK = 0, COG_MR_FAILED = 1, COG_MR_REFUSED = 2 } cog_metric_result_t;
 typedef enum { COG_MS_HIT = 0, COG_MS_MISS = 1, COG_MS_ERROR = 2 } cog_metric_session_t;
+typedef enum { COG_ML_REDIRECT = 0, COG_ML_CALLBACK = 1 } cog_metric_login_step_t;
 
 apr_status_t cog_metrics_create(apr_pool_t *pconf);
 void cog_metrics_add(cog_metric_t family, int label, uint64_t n);
 #define cog_metrics_inc(family, label) cog_metrics_add((family), (label), 1)
+
+/* CPU time the calling thread has used so far, in microseconds (0 if unknown):
+ * the difference of two readings is work done, not time spent waiting. */
+uint64_t cog_metrics_thread_cpu_usec(void);
 
 /* Prometheus text exposition format 0.0.4, and the same numbers as JSON. */
 char *cog_metrics_prometheus(apr_pool_t *p);

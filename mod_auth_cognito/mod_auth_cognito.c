@@ -55,6 +55,23 @@ static int is_path(request_rec *r, const char *configured)
     return configured && r->uri && strcmp(r->uri, cog_ctx_path_of(r, configured)) == 0;
 }
 
+/* The two login steps, with the CPU they cost counted (cognito_login_cpu_seconds_total). */
+static int login_start(request_rec *r, const cog_dir_config_t *c)
+{
+    uint64_t cpu = cog_metrics_thread_cpu_usec();
+    int rc = cog_login_start(r, c);
+    cog_metrics_add(COG_M_LOGIN_CPU_USEC, COG_ML_REDIRECT, cog_metrics_thread_cpu_usec() - cpu);
+    return rc;
+}
+
+static int login_callback(request_rec *r, const cog_dir_config_t *c)
+{
+    uint64_t cpu = cog_metrics_thread_cpu_usec();
+    int rc = cog_login_callback(r, c);
+    cog_metrics_add(COG_M_LOGIN_CPU_USEC, COG_ML_CALLBACK, cog_metrics_thread_cpu_usec() - cpu);
+    return rc;
+}
+
 /* No user: what CognitoUnauthenticated and the kind of request call for. */
 static int unauthenticated(request_rec *r, const cog_dir_config_t *c)
 {
@@ -66,7 +83,7 @@ static int unauthenticated(request_rec *r, const cog_dir_config_t *c)
     }
     int can_login = cog_cfg_domain(r->pool, c) != NULL;
     if (mode == COG_UNAUTH_AUTH && can_login && ap_is_initial_req(r) && cog_login_is_navigation(r))
-        return cog_login_start(r, c);
+        return login_start(r, c);
     if (cog_cfg_bearer(c) != COG_BEARER_OFF)
         return cog_bearer_challenge(r, c, can_login ? "not signed in, and not a page navigation"
                                                     : "no bearer token and browser login is not configured");
@@ -114,7 +131,7 @@ static int check_authn(request_rec *r)
     if (bearer == COG_BEARER_ONLY)
         return cog_bearer_authenticate(r, c);
     if (is_path(r, cog_cfg_redirect_uri(c)) && ap_is_initial_req(r))
-        return cog_login_callback(r, c);
+        return login_callback(r, c);
     if (is_path(r, c->logout_path) && ap_is_initial_req(r))
         return cog_session_logout(r, c);
     if (is_path(r, c->info_path) && ap_is_initial_req(r))

@@ -4,6 +4,8 @@
 #include "tokencache.h"
 #include "crypto.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -20,6 +22,7 @@ typedef struct {
 
 struct cog_tokencache {
     entry_t             *entries;   /* sets * WAYS */
+    _Atomic uint64_t    *seen;      /* admission fingerprints: sets * WAYS * 4, 0 = none */
     size_t               sets;      /* power of two */
     size_t               count;
     apr_pool_t          *pool;      /* owns the mutex only */
@@ -36,7 +39,10 @@ cog_tokencache_t *cog_tokencache_create(size_t capacity)
         while (sets * WAYS < capacity)
             sets <<= 1;
         c->entries = calloc(sets * WAYS, sizeof(entry_t));
-        if (c->entries == NULL) {
+        c->seen = calloc(sets * WAYS * 4, sizeof(*c->seen));
+        if (c->entries == NULL || c->seen == NULL) {
+            free(c->entries);
+            free(c->seen);
             free(c);
             return NULL;
         }
@@ -45,6 +51,7 @@ cog_tokencache_t *cog_tokencache_create(size_t capacity)
     if (apr_pool_create(&c->pool, NULL) != APR_SUCCESS
         || apr_thread_mutex_create(&c->mutex, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS) {
         free(c->entries);
+        free(c->seen);
         free(c);
         return NULL;
     }
@@ -58,6 +65,7 @@ void cog_tokencache_destroy(cog_tokencache_t *c)
     for (size_t i = 0; i < c->sets * WAYS; i++)
         cog_memo_release(c->entries[i].memo);
     free(c->entries);
+    free(c->seen);
     apr_pool_destroy(c->pool);
     free(c);
 }
@@ -143,6 +151,22 @@ void cog_tokencache_put(cog_tokencache_t *c, const unsigned char key[COG_TOKENCA
     victim->memo = m;
     c->count++;
     apr_thread_mutex_unlock(c->mutex);
+}
+
+int cog_tokencache_seen_before(cog_tokencache_t *c, const unsigned char key[COG_TOKENCACHE_KEY_LEN])
+{
+    if (c == NULL || c->sets == 0)
+        return 0;
+    uint64_t fp, slot;
+    memcpy(&fp, key + 8, sizeof(fp));       /* other bytes than set_of() uses */
+    memcpy(&slot, key + 16, sizeof(slot));
+    fp |= 1;                                 /* never 0, the empty mark */
+    _Atomic uint64_t *cell = &c->seen[slot % (c->sets * WAYS * 4)];
+    /* Lock-free: a lost race only delays or advances one admission. */
+    if (atomic_load_explicit(cell, memory_order_relaxed) == fp)
+        return 1;
+    atomic_store_explicit(cell, fp, memory_order_relaxed);
+    return 0;
 }
 
 size_t cog_tokencache_count(cog_tokencache_t *c)

@@ -36,6 +36,13 @@ cog_memo_t *cog_tokencache_get(cog_tokencache_t *cache, apr_pool_t *p,
 void cog_tokencache_put(cog_tokencache_t *cache, const unsigned char key[COG_TOKENCACHE_KEY_LEN],
                         double now, double exp, cog_memo_t *m);
 
+/* Admission for tables where most keys may be seen once (Bearer tokens): 1 when
+ * key was offered before (recently: a direct-mapped record of 4 × capacity key
+ * fingerprints, overwritten freely), else 0, remembering it.  Storing only keys
+ * seen twice keeps one-shot tokens from evicting the ones that repeat and spares
+ * them the cost of an entry.  A collision only admits a key early. */
+int cog_tokencache_seen_before(cog_tokencache_t *cache, const unsigned char key[COG_TOKENCACHE_KEY_LEN]);
+
 /* Forgets the entry under key, if any. */
 void cog_tokencache_remove(cog_tokencache_t *cache, const unsigned char key[COG_TOKENCACHE_KEY_LEN]);
 

@@ -156,6 +156,9 @@ describe('cognito-status counts a scripted sequence across two children', () => 
     assert.deepEqual(j.cognito_outbound_failures_total,
       labelled('cognito_outbound_failures_total', {}, j.cognito_outbound_failures_total),
       'no outbound request went without an HTTP answer');
+    // CPU the module spent on the 3 login redirects and 3 callbacks (thread CPU time: > 0, far below wall time)
+    const cpu = j.cognito_login_cpu_seconds_total;
+    assert.ok(cpu.redirect > 0 && cpu.redirect < 1 && cpu.callback > 0 && cpu.callback < 3, `login CPU: ${JSON.stringify(cpu)}`);
     const secs = j.cognito_outbound_seconds_total;
     for (const ep of ['token', 'jwks', 'revoke']) {
       assert.ok(secs[ep] > 0 && secs[ep] < 30, `time spent on ${ep}: ${secs[ep]}`);

@@ -497,6 +497,41 @@ static void test_borrow_outlives_table(void **state)
     apr_pool_destroy(request);                                  /* last references go */
 }
 
+/* Admission on the second sighting: once is remembered, twice admits; an empty
+ * table admits nothing. */
+static void test_seen_before(void **state)
+{
+    (void)state;
+    cog_tokencache_t *c = cog_tokencache_create(16);
+    assert_non_null(c);
+    unsigned char k1[32], k2[32];
+    make_key("p", 1, k1);
+    make_key("p", 2, k2);
+    assert_false(cog_tokencache_seen_before(c, k1));
+    assert_true(cog_tokencache_seen_before(c, k1));
+    assert_true(cog_tokencache_seen_before(c, k1));
+    assert_false(cog_tokencache_seen_before(c, k2));
+    assert_true(cog_tokencache_seen_before(c, k2));
+    /* many other keys overwrite the record: k1 must then be seen twice again */
+    int readmitted = 1;
+    for (int i = 100; i < 100 + 64 * 64; i++) {
+        unsigned char k[32];
+        make_key("p", i, k);
+        (void)cog_tokencache_seen_before(c, k);
+    }
+    if (!cog_tokencache_seen_before(c, k1))
+        readmitted = cog_tokencache_seen_before(c, k1);
+    assert_true(readmitted);
+    assert_int_equal(cog_tokencache_count(c), 0);            /* admission stores nothing */
+    cog_tokencache_destroy(c);
+
+    cog_tokencache_t *none = cog_tokencache_create(0);
+    assert_false(cog_tokencache_seen_before(none, k1));
+    assert_false(cog_tokencache_seen_before(none, k1));
+    cog_tokencache_destroy(none);
+    assert_false(cog_tokencache_seen_before(NULL, k1));
+}
+
 static const struct CMUnitTest tests[] = {
     TU_TEST(test_key),
     TU_TEST(test_capacity_zero_stores_nothing),
@@ -510,6 +545,7 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_eviction_prefers_expired_over_earliest_slot),
     TU_TEST(test_threads),
     TU_TEST(test_borrow_outlives_table),
+    TU_TEST(test_seen_before),
 };
 
 TU_MAIN(tests, NULL, NULL)

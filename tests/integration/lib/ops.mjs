@@ -33,6 +33,7 @@ export const FAMILIES = {
   cognito_outbound_requests_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
   cognito_outbound_failures_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
   cognito_outbound_seconds_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
+  cognito_login_cpu_seconds_total: { label: 'step', values: ['redirect', 'callback'] },
 };
 
 // ---------------------------------------------------------------------------- status parsing
