@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <http_config.h>
 
@@ -63,9 +64,18 @@ cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const
         sv->value = cog_claim_sanitize(p, scope);
     }
     cog_identity_var_t *v = (cog_identity_var_t *)vars->elts;
-    for (int i = 0; i < vars->nelts; i++)
+    for (int i = 0; i < vars->nelts; i++) {
         if (v[i].header && strlen(v[i].value) > COG_MAX_HEADER_VALUE)
             v[i].header = NULL;
+        /* Two claims can map to one name (custom:plan, custom_plan): the later one
+         * wins, as it would with apr_table_setn, so publishing can simply add. */
+        for (int j = 0; j < i; j++) {
+            if (v[j].env && strcasecmp(v[j].env, v[i].env) == 0)
+                v[j].env = NULL;
+            if (v[j].header && v[i].header && strcasecmp(v[j].header, v[i].header) == 0)
+                v[j].header = NULL;
+        }
+    }
     id->user = user;
     id->vars = v;
     id->nvars = vars->nelts;
@@ -138,17 +148,43 @@ int cog_identity_rendered_for(const cog_rendered_identity_t *id, const cog_dir_c
         && same_name(id->tenant_claim, cog_cfg_tenant_claim(c));
 }
 
+/* Removes every entry whose name starts with prefix (any case). */
+static void drop_prefixed(apr_pool_t *p, apr_table_t *t, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_array_header_t *doomed = NULL;
+    for (int i = 0; i < arr->nelts; i++) {
+        if (e[i].key && strncasecmp(e[i].key, prefix, n) == 0) {
+            if (doomed == NULL)
+                doomed = apr_array_make(p, 8, sizeof(const char *));
+            APR_ARRAY_PUSH(doomed, const char *) = e[i].key;
+        }
+    }
+    for (int i = 0; doomed && i < doomed->nelts; i++)
+        apr_table_unset(t, APR_ARRAY_IDX(doomed, i, const char *));
+}
+
 void cog_identity_publish(request_rec *r, const cog_dir_config_t *c, const cog_rendered_identity_t *rid,
                           int via_bearer)
 {
     r->user = (char *)rid->user;
     r->ap_auth_type = "Cognito";
     int pass = cog_cfg_pass_claims_as(c);
+    /* The COGNITO_* and X-Cognito-* names are ours alone: whatever carries them
+     * already (a subrequest's copy of its parent's, a SetEnv) goes first, and then
+     * each variable is added without a lookup — apr_table_setn would compare every
+     * name with every COGNITO_* entry before it, as they all share one checksum. */
+    if (pass & COG_PASS_ENV)
+        drop_prefixed(r->pool, r->subprocess_env, "COGNITO_");
+    if (pass & COG_PASS_HEADERS)
+        drop_prefixed(r->pool, r->headers_in, "X-Cognito-");
     for (int i = 0; i < rid->nvars; i++) {
-        if (pass & COG_PASS_ENV)
-            apr_table_setn(r->subprocess_env, rid->vars[i].env, rid->vars[i].value);
+        if ((pass & COG_PASS_ENV) && rid->vars[i].env)
+            apr_table_addn(r->subprocess_env, rid->vars[i].env, rid->vars[i].value);
         if ((pass & COG_PASS_HEADERS) && rid->vars[i].header)
-            apr_table_setn(r->headers_in, rid->vars[i].header, rid->vars[i].value);
+            apr_table_addn(r->headers_in, rid->vars[i].header, rid->vars[i].value);
     }
 
     cog_request_identity_t *id = apr_pcalloc(r->pool, sizeof(*id));
