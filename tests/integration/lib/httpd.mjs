@@ -377,20 +377,34 @@ export function withLogs(sources, fn) {
   };
 }
 
+/**
+ * Reads a node:http response to the end. → { status, headers, setCookies: string[], text, json, ...extra }
+ * (an extra `ms` function is called when the body is complete).
+ */
+export function readResponse(res, { ms, ...extra } = {}) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      const sc = res.headers['set-cookie'];
+      resolve({
+        status: res.statusCode, headers: res.headers, setCookies: sc ? [sc].flat() : [], text, json, ...extra,
+        ...(ms ? { ms: ms() } : {}),
+      });
+    });
+    res.on('error', reject);
+  });
+}
+
 /** Sends raw header lists; node's http keeps repeated headers given as arrays. */
 export async function request(url, { method = 'GET', headers = {}, body, timeoutMs = 30000 } = {}) {
   const { default: http } = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, json });
-      });
-      res.on('error', reject);
+      readResponse(res, { rawHeaders: res.rawHeaders }).then(resolve, reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`request to ${url} timed out after ${timeoutMs} ms`)));
     req.on('error', reject);

@@ -10,7 +10,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startHttpd, tail } from './httpd.mjs';
+import { freePort, readResponse, startHttpd, tail } from './httpd.mjs';
 import { CLIENT_ID, POOL_ID, startIdp } from './idp.mjs';
 import { exchange, parseResponse } from './rawhttp.mjs';
 
@@ -59,19 +59,7 @@ export function send(url, { method = 'GET', headers = {}, body, timeoutMs = 3000
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const req = mod.request(u, { method, headers, agent: false, rejectUnauthorized: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        const sc = res.headers['set-cookie'];
-        resolve({
-          status: res.statusCode, headers: res.headers, setCookies: sc ? [sc].flat() : [], text, json, url,
-          ms: Date.now() - started,
-        });
-      });
-      res.on('error', reject);
+      readResponse(res, { url, ms: () => Date.now() - started }).then(resolve, reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
     req.on('error', reject);

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { readResponse } from './httpd.mjs';
 import { Agent, send, sleep } from './login.mjs';
 
 // ------------------------------------------------------------------------------ configuration
@@ -184,19 +185,7 @@ export class PinnedConnection {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const req = http.request(u, { method, headers, agent: this.agent }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json;
-          try { json = JSON.parse(text); } catch { json = undefined; }
-          const sc = res.headers['set-cookie'];
-          resolve({
-            status: res.statusCode, headers: res.headers, setCookies: sc ? [sc].flat() : [], text, json,
-            url: u.href, ms: Date.now() - started, pid: this.pid,
-          });
-        });
-        res.on('error', reject);
+        readResponse(res, { url: u.href, ms: () => Date.now() - started, pid: this.pid }).then(resolve, reject);
       });
       req.on('socket', (s) => {
         if (this.socket === null) {
