@@ -2,7 +2,6 @@
  * cache.c — mod_socache wrapper with the module's global mutex.
  */
 #include "cache.h"
-#include "crypto.h"
 #include "log.h"
 
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <apr_strings.h>
 #include <ap_provider.h>
 #include <util_mutex.h>
+#include <mod_status.h>
 
 #define MUTEX_TYPE "auth-cognito-cache"
 #define CACHE_NAME "auth_cognito"      /* <= 14 characters: memcache key prefix limit */
@@ -217,34 +217,41 @@ apr_status_t cog_cache_take(cog_cache_t *c, server_rec *s, const unsigned char *
     return rv;
 }
 
-apr_status_t cog_cache_try_lock(cog_cache_t *c, server_rec *s, const unsigned char *id,
-                                apr_time_t expiry, apr_pool_t *p)
+apr_status_t cog_cache_add(cog_cache_t *c, server_rec *s, const unsigned char *id, apr_time_t expiry,
+                           const unsigned char *data, size_t len, apr_pool_t *p)
 {
-    unsigned char *data, owner[16];
-    size_t len;
-    if (cog_random(owner, sizeof(owner)) != 0)
-        return APR_EGENERAL;
+    unsigned char *seen;
+    size_t seen_len;
+    if (len > COG_CACHE_MAX_RECORD)
+        return APR_ENOSPC;
     apr_status_t rv = lock();
     if (rv != APR_SUCCESS)
         return rv;
-    rv = retrieve_unlocked(c, s, id, &data, &len, p);
+    rv = retrieve_unlocked(c, s, id, &seen, &seen_len, p);
     if (rv == APR_SUCCESS)
         rv = APR_EEXIST;
     else if (rv == APR_NOTFOUND)
-        rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, owner, sizeof(owner), p);
+        rv = c->provider->store(c->instance, s, id, COG_CACHE_ID_LEN, expiry, (unsigned char *)data,
+                                (unsigned int)len, p);
     unlock();
     if (rv != APR_SUCCESS || needs_lock(c))
         return rv;                  /* local store: the mutex made check-and-set atomic */
     /* A shared store (memcache, redis) has no atomic add through mod_socache, and
      * other servers do not share our mutex: let concurrent writers settle, then the
-     * last writer owns the lock and everyone else sees someone else's value. */
+     * last writer wins and everyone else reads someone else's bytes (callers make
+     * their data unique: sealed records carry a random IV). */
     apr_sleep(apr_time_from_msec(COG_CACHE_LOCK_SETTLE_MS));
-    rv = retrieve_unlocked(c, s, id, &data, &len, p);
+    rv = retrieve_unlocked(c, s, id, &seen, &seen_len, p);
     if (rv == APR_NOTFOUND)
         return APR_EEXIST;          /* taken and already released by someone else */
     if (rv != APR_SUCCESS)
         return rv;
-    return len == sizeof(owner) && memcmp(data, owner, sizeof(owner)) == 0 ? APR_SUCCESS : APR_EEXIST;
+    return seen_len == len && memcmp(seen, data, len) == 0 ? APR_SUCCESS : APR_EEXIST;
+}
+
+void cog_cache_status(cog_cache_t *c, request_rec *r)
+{
+    c->provider->status(c->instance, r, AP_STATUS_SHORT);
 }
 
 apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsigned char *id,
@@ -272,15 +279,35 @@ apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsi
     return rv;
 }
 
-apr_status_t cog_cache_probe(cog_cache_t *c, server_rec *s, apr_pool_t *p)
+/* A fixed record every child of a server writes when it starts.  Reading it tells
+ * a reachable store from one apr-util marked dead (both answer a missing id with
+ * "not found"), without a write per probe. */
+static const unsigned char beacon_id[COG_CACHE_ID_LEN] = "mod_auth_cognito store probe...";
+static const unsigned char beacon[] = "reachable";
+#define BEACON_LIFETIME apr_time_from_sec(86400)
+
+static apr_status_t write_beacon(cog_cache_t *c, server_rec *s, apr_pool_t *p)
 {
-    static const unsigned char probe_id[COG_CACHE_ID_LEN] = "mod_auth_cognito store probe...";
-    static const unsigned char marker[] = "probe";
-    if (needs_lock(c))
-        return APR_SUCCESS;           /* local shared memory cannot be unreachable */
-    apr_status_t rv = c->provider->store(c->instance, s, probe_id, COG_CACHE_ID_LEN,
-                                         apr_time_now() + apr_time_from_sec(10), (unsigned char *)marker,
-                                         sizeof(marker), p);
+    apr_status_t rv = c->provider->store(c->instance, s, beacon_id, COG_CACHE_ID_LEN,
+                                         apr_time_now() + BEACON_LIFETIME, (unsigned char *)beacon, sizeof(beacon), p);
     /* apr-util answers APR_NOTFOUND for a server it marked dead: that is a failure. */
     return rv == APR_SUCCESS ? APR_SUCCESS : rv == APR_NOTFOUND ? APR_EGENERAL : rv;
+}
+
+void cog_cache_child_beacon(cog_cache_t *c, server_rec *s, apr_pool_t *p)
+{
+    if (c != NULL && !needs_lock(c))
+        write_beacon(c, s, p);
+}
+
+apr_status_t cog_cache_probe(cog_cache_t *c, server_rec *s, apr_pool_t *p)
+{
+    unsigned char buf[sizeof(beacon) + 16];
+    unsigned int n = sizeof(buf);
+    if (needs_lock(c))
+        return APR_SUCCESS;           /* local shared memory cannot be unreachable */
+    if (c->provider->retrieve(c->instance, s, beacon_id, COG_CACHE_ID_LEN, buf, &n, p) == APR_SUCCESS)
+        return APR_SUCCESS;
+    /* Gone: the store restarted (or is down).  Writing it back tells which. */
+    return write_beacon(c, s, p);
 }

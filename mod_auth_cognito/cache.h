@@ -58,15 +58,22 @@ apr_status_t cog_cache_replace_if_same(cog_cache_t *c, server_rec *s, const unsi
 
 /* Distributed stores (memcache, redis) answer "not found" for a while after a
  * server fails (apr-util marks it dead), which would look like "no session".
- * A small write tells the two apart: APR_SUCCESS when the store is reachable
- * (always for local shmcb), an error otherwise. */
+ * A beacon record, written by every child when it starts, tells the two apart:
+ * found → reachable; missing → written back (store restarted) or an error (store
+ * down).  APR_SUCCESS when the store is reachable (always for local shmcb). */
 apr_status_t cog_cache_probe(cog_cache_t *c, server_rec *s, apr_pool_t *p);
+/* child_init: writes the beacon of a distributed store. */
+void cog_cache_child_beacon(cog_cache_t *c, server_rec *s, apr_pool_t *p);
 
-/* Stores a marker under id unless one is already there: APR_SUCCESS when this
- * caller got the lock, APR_EEXIST when another holds it.  Atomic on one server
- * (mutex); on a shared store the marker carries a random owner and is read back
- * after a short settle delay, so servers racing for it agree on one owner. */
-apr_status_t cog_cache_try_lock(cog_cache_t *c, server_rec *s, const unsigned char *id,
-                                apr_time_t expiry, apr_pool_t *p);
+/* Stores data under id unless a record is already there: APR_SUCCESS when this
+ * caller's data is stored, APR_EEXIST when another writer's is.  Atomic on one
+ * server (mutex); on a shared store the record is read back after a short settle
+ * delay, so servers racing for it agree on one winner (data must be unique per
+ * writer). */
+apr_status_t cog_cache_add(cog_cache_t *c, server_rec *s, const unsigned char *id, apr_time_t expiry,
+                           const unsigned char *data, size_t len, apr_pool_t *p);
+
+/* The provider's own status lines (entries, size ...) written to r, short form. */
+void cog_cache_status(cog_cache_t *c, request_rec *r);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * claims.h — verified claims → the identity an application sees (DESIGN §4).
+ * claims.h — verified claims → the identity an application sees (README "What the application sees").
  *
  * Pure: builds a list of (environment name, header name, value) from a claims
  * object; the request code decides where each goes (subprocess_env, request

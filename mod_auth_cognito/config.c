@@ -3,6 +3,8 @@
  * startup check that every AuthType Cognito section is complete.
  */
 #include "config.h"
+#include "cache.h"
+#include "crypto.h"
 #include "log.h"
 #include "util.h"
 
@@ -114,6 +116,9 @@ void *cog_merge_server_config(apr_pool_t *p, void *base_v, void *add_v)
                                 ? add->session_local_entries : base->session_local_entries;
     sc->session_recheck = add->session_recheck != COG_UNSET ? add->session_recheck : base->session_recheck;
     sc->cache = add->cache ? add->cache : base->cache;
+    sc->secret = add->secret ? add->secret : base->secret;
+    sc->older_secret = add->secret ? add->older_secret : base->older_secret;
+    sc->cookie_names = add->cookie_names ? add->cookie_names : base->cookie_names;
     return sc;
 }
 
@@ -209,6 +214,56 @@ struct cog_cache *cog_cfg_cache(server_rec *s)
     return *cog_cfg_cache_slot(s);
 }
 
+const char *cog_cfg_session_secret(server_rec *s, int index)
+{
+    const cog_server_config_t *sc = server_config(s);
+    return index == 0 ? sc->secret : sc->older_secret;
+}
+
+const apr_array_header_t *cog_cfg_cookie_names(server_rec *s)
+{
+    return server_config(s)->cookie_names;
+}
+
+static void add_unique(apr_array_header_t *names, const char *name)
+{
+    for (int i = 0; i < names->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(names, i, const char *), name) == 0)
+            return;
+    APR_ARRAY_PUSH(names, const char *) = name;
+}
+
+int cog_cfg_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    apr_array_header_t *names = apr_array_make(pconf, 4, sizeof(const char *));
+    add_unique(names, COG_DEFAULT_COOKIE_NAME);
+    for (server_rec *vs = s; vs; vs = vs->next) {
+        const apr_array_header_t *own = server_config(vs)->cookie_names;
+        for (int i = 0; own && i < own->nelts; i++)
+            add_unique(names, APR_ARRAY_IDX(own, i, const char *));
+    }
+    /* One random secret for every server that has none: their stores are local
+     * (check_config refused shared ones), so only this Apache must know it. */
+    const char *generated = NULL;
+    for (server_rec *vs = s; vs; vs = vs->next) {
+        cog_server_config_t *sc = (cog_server_config_t *)server_config(vs);
+        sc->cookie_names = names;
+        if (sc->secret != NULL)
+            continue;
+        if (generated == NULL && (generated = cog_random_token(pconf)) == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "COGNITO0901: internal_error: no randomness for a session secret");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        sc->secret = generated;
+        sc->secret_generated = 1;
+    }
+    if (generated)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "COGNITO0002: no CognitoSessionSecret set: using a random "
+                     "one generated at startup, so sessions and pending logins end when Apache restarts "
+                     "(set CognitoSessionSecret to keep them across a restart)");
+    return OK;
+}
+
 const char *cog_cfg_incomplete(const cog_dir_config_t *c)
 {
     if (c->client_id == NULL)
@@ -264,9 +319,27 @@ static int check_sections(apr_pool_t *ptemp, server_rec *s, const cog_dir_config
     return OK;
 }
 
+/* A store shared by several servers needs the same secret on all of them: a
+ * generated one would make every server unable to read the others' sessions. */
+static int check_secret(server_rec *vs)
+{
+    const cog_server_config_t *sc = server_config(vs);
+    if (sc->secret != NULL || sc->cache == NULL || !cog_cache_is_shared(sc->cache))
+        return OK;
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, vs,
+                 "COGNITO0001: config_invalid: CognitoSessionCache %s is shared by several servers, so "
+                 "CognitoSessionSecret is required (server %s): every server sharing the store must hold the "
+                 "same secret, e.g. `openssl rand -base64 48 > /etc/apache2/cognito-session-secret` and "
+                 "CognitoSessionSecret file:/etc/apache2/cognito-session-secret",
+                 cog_cache_describe(sc->cache), vs->server_hostname ? vs->server_hostname : "default");
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
 int cog_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     for (server_rec *vs = s; vs; vs = vs->next) {
+        if (check_secret(vs) != OK)
+            return HTTP_INTERNAL_SERVER_ERROR;
         core_server_config *core = ap_get_core_module_config(vs->module_config);
         const cog_dir_config_t *defaults = ap_get_module_config(vs->lookup_defaults, &auth_cognito_module);
         if (defaults->auth_type_cognito == 1 && cog_cfg_incomplete(defaults)) {

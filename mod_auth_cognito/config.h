@@ -69,7 +69,16 @@ typedef struct {
     int               session_local_entries;  /* CognitoSessionLocalEntries */
     int               session_recheck;        /* CognitoSessionRecheck, seconds */
     struct cog_cache *cache;        /* CognitoSessionCache; default shmcb made in post_config */
+    const char       *secret;       /* CognitoSessionSecret (resolved); generated in post_config when unset */
+    const char       *older_secret; /* its optional second value: accepted for reading only */
+    int               secret_generated;
+    /* Every CognitoCookieName of the whole configuration (plus the default): the
+     * cookies scrubbed from every request.  Filled at directive time, made the
+     * same union for every server in post_config, read-only afterwards. */
+    apr_array_header_t *cookie_names;  /* const char * */
 } cog_server_config_t;
+
+#define COG_MIN_SESSION_SECRET 32
 
 #define COG_DEFAULT_CLOCK_SKEW         60
 #define COG_DEFAULT_JWKS_TTL           3600
@@ -130,6 +139,15 @@ int cog_cfg_session_recheck(server_rec *s);
 
 /* The server's session store (never NULL after post_config). */
 struct cog_cache *cog_cfg_cache(server_rec *s);
+/* CognitoSessionSecret: index 0 = the secret records are written with, 1 = the
+ * older one (NULL when none).  Never NULL for index 0 after post_config. */
+const char *cog_cfg_session_secret(server_rec *s, int index);
+/* Every cookie name the module uses anywhere in this configuration (array of const char *). */
+const apr_array_header_t *cog_cfg_cookie_names(server_rec *s);
+/* post_config: generates a secret for servers without one (local stores only; the
+ * check_config hook refuses a shared store without one) and spreads the union of
+ * cookie names to every server.  OK or an HTTP status, logged. */
+int cog_cfg_post_config(apr_pool_t *pconf, server_rec *s);
 struct cog_cache **cog_cfg_cache_slot(server_rec *s);
 
 #endif

@@ -38,13 +38,31 @@ int cog_ctx_oauth_client(request_rec *r, const cog_dir_config_t *c, cog_oauth_cl
     return out->domain ? 0 : -1;
 }
 
+static int is_https(request_rec *r)
+{
+    return strcmp(ap_http_scheme(r), "https") == 0;
+}
+
+/* __Host- cookies are Secure, Path=/ and host-only: a sibling subdomain (or a
+ * plain-http page of this host) cannot set or overwrite them (RFC 6265bis 4.1.3.2). */
+static int host_prefixed(request_rec *r, const cog_dir_config_t *c)
+{
+    return is_https(r) && c->cookie_domain == NULL && c->cookie_path == NULL;
+}
+
+const char *cog_ctx_cookie_name(request_rec *r, const cog_dir_config_t *c)
+{
+    return host_prefixed(r, c) ? apr_pstrcat(r->pool, COG_HOST_PREFIX, cog_cfg_cookie_name(c), NULL)
+                               : cog_cfg_cookie_name(c);
+}
+
 void cog_ctx_cookie_attrs(request_rec *r, const cog_dir_config_t *c, long max_age, cog_cookie_attrs_t *out)
 {
     out->path = cog_cfg_cookie_path(c);
     out->domain = c->cookie_domain;
     out->same_site = cog_cfg_cookie_same_site(c);
     /* Browsers drop SameSite=None cookies that are not Secure. */
-    out->secure = strcmp(ap_http_scheme(r), "https") == 0 || strcmp(out->same_site, "None") == 0;
+    out->secure = is_https(r) || strcmp(out->same_site, "None") == 0;
     out->max_age = max_age;
 }
 

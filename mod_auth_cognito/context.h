@@ -16,6 +16,11 @@ void cog_ctx_verify_params(request_rec *r, const cog_dir_config_t *c, cog_token_
                            const char *nonce, cog_verify_params_t *out);
 /* 0, or -1 when browser login is not configured (no CognitoDomain). */
 int cog_ctx_oauth_client(request_rec *r, const cog_dir_config_t *c, cog_oauth_client_t *out);
+#define COG_HOST_PREFIX "__Host-"
+/* The session cookie's name on this request: `__Host-<CognitoCookieName>` over
+ * HTTPS when neither CognitoCookieDomain nor CognitoCookiePath is set (then only
+ * that name is read), else CognitoCookieName.  State cookies derive from it. */
+const char *cog_ctx_cookie_name(request_rec *r, const cog_dir_config_t *c);
 void cog_ctx_cookie_attrs(request_rec *r, const cog_dir_config_t *c, long max_age, cog_cookie_attrs_t *out);
 /* A configured path or URL made absolute against this request's scheme and host. */
 const char *cog_ctx_absolute(request_rec *r, const char *path_or_url);

@@ -244,7 +244,9 @@ static const char *read_secret_file(cmd_parms *cmd, const char *path, const char
     return NULL;
 }
 
-static const char *set_client_secret(cmd_parms *cmd, void *cfg, const char *v)
+/* A secret given as its value, file:<path> or env:<VAR>; one trailing newline
+ * (echo > file) is not part of it.  NULL, or what is wrong. */
+static const char *resolve_secret(cmd_parms *cmd, const char *v, const char *what, const char **out)
 {
     const char *secret = v, *err;
     if (strncmp(v, "file:", 5) == 0) {
@@ -254,20 +256,42 @@ static const char *set_client_secret(cmd_parms *cmd, void *cfg, const char *v)
         secret = getenv(v + 4);
         if (secret == NULL)
             return apr_psprintf(cmd->pool, "%s: environment variable %s is not set", cmd->cmd->name, v + 4);
-        secret = apr_pstrdup(cmd->pool, secret);
     }
-    /* One trailing newline (echo > file) is not part of the secret. */
     char *s = apr_pstrdup(cmd->pool, secret);
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         s[--n] = '\0';
     if (n == 0)
-        return apr_psprintf(cmd->pool, "%s: the client secret is empty", cmd->cmd->name);
+        return apr_psprintf(cmd->pool, "%s: the %s is empty", cmd->cmd->name, what);
     for (const char *c = s; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            return apr_psprintf(cmd->pool, "%s: the client secret contains control characters", cmd->cmd->name);
-    ((cog_dir_config_t *)cfg)->client_secret = s;
+            return apr_psprintf(cmd->pool, "%s: the %s contains control characters", cmd->cmd->name, what);
+    *out = s;
     return NULL;
+}
+
+static const char *set_client_secret(cmd_parms *cmd, void *cfg, const char *v)
+{
+    return resolve_secret(cmd, v, "client secret", &((cog_dir_config_t *)cfg)->client_secret);
+}
+
+static const char *session_secret(cmd_parms *cmd, const char *v, const char **out)
+{
+    const char *err = resolve_secret(cmd, v, "session secret", out);
+    if (err == NULL && strlen(*out) < COG_MIN_SESSION_SECRET)
+        err = apr_psprintf(cmd->pool, "%s: a session secret needs at least %d characters "
+                           "(e.g. openssl rand -base64 48)", cmd->cmd->name, COG_MIN_SESSION_SECRET);
+    return err;
+}
+
+static const char *set_session_secret(cmd_parms *cmd, void *cfg, const char *current, const char *older)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    cog_server_config_t *sc = ap_get_module_config(cmd->server->module_config, &auth_cognito_module);
+    if (err || (err = session_secret(cmd, current, &sc->secret)) != NULL)
+        return err;
+    sc->older_secret = NULL;
+    return older ? session_secret(cmd, older, &sc->older_secret) : NULL;
 }
 
 static int is_local_path(const char *v)
@@ -381,6 +405,11 @@ static const char *set_cookie_name(cmd_parms *cmd, void *cfg, const char *v)
 {
     if (!cog_cookie_name_valid(v) || strlen(v) > 64)
         return fail(cmd, "'%s' is not a cookie name (letters, digits and !#$%%&'*+-.^_`|~, at most 64)", v);
+    /* Every name in use is scrubbed from every request of the server (scrub.c). */
+    cog_server_config_t *sc = ap_get_module_config(cmd->server->module_config, &auth_cognito_module);
+    if (sc->cookie_names == NULL)
+        sc->cookie_names = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(sc->cookie_names, const char *) = apr_pstrdup(cmd->pool, v);
     return ap_set_string_slot(cmd, cfg, v);
 }
 
@@ -434,6 +463,9 @@ const command_rec cog_directives[] = {
                   "what unauthenticated requests get: auth (login), 401, pass"),
     AP_INIT_TAKE1("CognitoBearer", set_bearer, NULL, DIR_CONF,
                   "accept Authorization: Bearer access tokens: off, on or only"),
+    AP_INIT_TAKE12("CognitoSessionSecret", set_session_secret, NULL, RSRC_CONF,
+                   "server secret for session records and login-state cookies: value, file:<path> or env:<VAR>, "
+                   "optionally followed by an older secret still accepted for reading"),
     AP_INIT_TAKE1("CognitoSessionCache", set_session_cache, NULL, RSRC_CONF,
                   "session store: a mod_socache provider[:args] (shmcb, memcache, redis)"),
     AP_INIT_TAKE1("CognitoSessionMaxAge", set_seconds, SECONDS(session_max_age, 1, 365L * 86400), DIR_CONF,

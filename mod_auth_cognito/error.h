@@ -66,6 +66,7 @@ typedef enum {
     COG_E_REFRESH_REFUSED,
     COG_E_REFRESH_FAILED,
     COG_E_LOGOUT_METHOD,
+    COG_E_STATE_REPLAYED,
     /* internal (COGNITO09xx) */
     COG_E_INTERNAL,
     COG_REASON_COUNT

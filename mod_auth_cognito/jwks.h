@@ -1,7 +1,7 @@
 /*
  * jwks.h — per-process cache of the pool's signing keys, fetched from the JWKS URL.
  *
- * Rules (DESIGN §2, aws-jwt-verify's proven design):
+ * Rules (README "Directives", aws-jwt-verify's proven design):
  *  - keys are kept for the configured TTL; after it they are refetched, and if that
  *    fetch fails the keys already held stay in use (a failed fetch is retried at
  *    most every COG_JWKS_RETRY_SECONDS);

@@ -1,8 +1,8 @@
 /*
- * login.c — login redirect, state cookies, and the callback.
+ * login.c — login redirect and the callback (state cookies: login_state.c).
  */
 #include "login.h"
-#include "cache.h"
+#include "login_state.h"
 #include "context.h"
 #include "cookie.h"
 #include "crypto.h"
@@ -51,74 +51,6 @@ int cog_login_is_navigation(request_rec *r)
     return 1;
 }
 
-static const char *state_cookie_name(apr_pool_t *p, const cog_dir_config_t *c, const char *state)
-{
-    return apr_pstrcat(p, cog_cfg_cookie_name(c), STATE_COOKIE_INFIX,
-                       apr_pstrmemdup(p, state, STATE_NAME_CHARS), NULL);
-}
-
-static const char *state_cookie(request_rec *r, const cog_dir_config_t *c, const char *name,
-                                const char *value, long max_age)
-{
-    cog_cookie_attrs_t a;
-    cog_ctx_cookie_attrs(r, c, max_age, &a);
-    /* The callback is a top-level GET from Cognito: Lax is enough; Strict would
-     * hide the cookie from that cross-site navigation. */
-    if (strcmp(a.same_site, "Strict") == 0)
-        a.same_site = "Lax";
-    a.path = "/";
-    return cog_cookie_format(r->pool, name, value, &a);
-}
-
-typedef struct {
-    const char *name;
-    long        created;
-} pending_t;
-
-static int by_age(const void *a, const void *b)
-{
-    long x = ((const pending_t *)a)->created, y = ((const pending_t *)b)->created;
-    return (x > y) - (x < y);
-}
-
-/* Expires stale, malformed and surplus state cookies so that, with the one about
- * to be set, at most COG_LOGIN_MAX_PENDING remain. */
-static void prune_state_cookies(request_rec *r, const cog_dir_config_t *c, long now)
-{
-    int ttl = cog_cfg_state_timeout(c);
-    apr_array_header_t *cookies = cog_cookie_parse(r->pool, cog_scrub_original_cookies(r));
-    const char *prefix = apr_pstrcat(r->pool, cog_cfg_cookie_name(c), STATE_COOKIE_INFIX, NULL);
-    size_t plen = strlen(prefix);
-    apr_array_header_t *live = apr_array_make(r->pool, 8, sizeof(pending_t));
-    const cog_cookie_t *ck = (const cog_cookie_t *)cookies->elts;
-
-    for (int i = 0; i < cookies->nelts; i++) {
-        if (strncmp(ck[i].name, prefix, plen) != 0)
-            continue;
-        char *end;
-        long created = strtol(ck[i].value, &end, 10);
-        if (*end != '.' || created > now + 60 || now - created > ttl)
-            cog_ctx_set_cookie(r, state_cookie(r, c, ck[i].name, "", 0));
-        else {
-            pending_t *pd = apr_array_push(live);
-            pd->name = ck[i].name;
-            pd->created = created;
-        }
-    }
-    if (live->nelts < COG_LOGIN_MAX_PENDING)
-        return;
-    qsort(live->elts, (size_t)live->nelts, sizeof(pending_t), by_age);
-    for (int i = 0; i <= live->nelts - COG_LOGIN_MAX_PENDING; i++)
-        cog_ctx_set_cookie(r, state_cookie(r, c, APR_ARRAY_IDX(live, i, pending_t).name, "", 0));
-}
-
-static const char *binding_hash(apr_pool_t *p, const char *cookie_value)
-{
-    unsigned char digest[32];
-    return cog_sha256(cookie_value, strlen(cookie_value), digest) == 0
-           ? cog_b64url_encode(p, digest, sizeof(digest)) : NULL;
-}
-
 int cog_login_start(request_rec *r, const cog_dir_config_t *c)
 {
     cog_oauth_client_t client;
@@ -128,40 +60,20 @@ int cog_login_start(request_rec *r, const cog_dir_config_t *c)
         return cog_page(r, 0, &err, "login", NULL);
     }
 
-    long now = (long)cog_ctx_now();
-    const char *state = cog_random_token(r->pool), *nonce = cog_random_token(r->pool);
-    const char *binding = cog_random_token(r->pool), *verifier, *challenge;
-    if (!state || !nonce || !binding || cog_pkce_pair(r->pool, &verifier, &challenge) != 0) {
+    const char *nonce = cog_random_token(r->pool), *verifier, *challenge;
+    if (!nonce || cog_pkce_pair(r->pool, &verifier, &challenge) != 0) {
         cog_fail(&err, COG_E_INTERNAL, "no randomness");
         return cog_page(r, 0, &err, "login", NULL);
     }
-    const char *binding_value = apr_psprintf(r->pool, "%ld.%s", now, binding);
     cog_login_state_t st = {
-        .created = (double)now,
+        .created = (double)(long)cog_ctx_now(),
         .return_path = cog_safe_return_path(r->pool, r->unparsed_uri),
         .redirect_uri = cog_ctx_redirect_uri(r, c),
         .verifier = verifier, .nonce = nonce,
-        .binding = binding_hash(r->pool, binding_value),
     };
-    unsigned char slot[COG_KEY_LEN], key[COG_KEY_LEN], *sealed;
-    size_t sealed_len;
-    char *text = cog_state_encode(r->pool, &st);
-    if (!text || !st.binding || cog_record_keys(state, "state", slot, key) != 0
-        || cog_seal(r->pool, key, slot, COG_KEY_LEN, text, strlen(text), &sealed, &sealed_len) != 0) {
-        cog_fail(&err, COG_E_INTERNAL, "cannot create the login state");
+    const char *state = cog_login_state_issue(r, c, &st, &err);
+    if (state == NULL)
         return cog_page(r, 0, &err, "login", NULL);
-    }
-    apr_status_t rv = cog_cache_store(cog_cfg_cache(r->server), r->server, slot,
-                                      apr_time_now() + apr_time_from_sec(cog_cfg_state_timeout(c)), sealed, sealed_len,
-                                      r->pool);
-    if (rv != APR_SUCCESS) {
-        cog_fail(&err, COG_E_SESSION_STORE, "cannot store the login state");
-        return cog_page(r, 0, &err, "login", "Please try again in a moment.");
-    }
-
-    prune_state_cookies(r, c, now);
-    cog_ctx_set_cookie(r, state_cookie(r, c, state_cookie_name(r->pool, c, state), binding_value,
-                                       cog_cfg_state_timeout(c)));
     cog_authorize_params_t ap = {
         .redirect_uri = st.redirect_uri, .scope = cog_cfg_scope(c), .state = state, .nonce = nonce,
         .code_challenge = challenge, .identity_provider = c->identity_provider, .extra = c->auth_params,
@@ -191,67 +103,6 @@ static const char *printable_code(apr_pool_t *p, const char *code)
             *o++ = *s;
     *o = '\0';
     return *out ? out : "unknown";
-}
-
-/* Takes (and so uses up) the state record, then checks the browser binding. */
-static int consume_state(request_rec *r, const cog_dir_config_t *c, const char *state,
-                         cog_login_state_t **out, cog_error_t *err)
-{
-    unsigned char slot[COG_KEY_LEN], key[COG_KEY_LEN], *sealed;
-    size_t sealed_len;
-    char *text;
-    size_t len;
-    const char *why = NULL;
-
-    if (!cog_record_secret_valid(state) || cog_record_keys(state, "state", slot, key) != 0) {
-        cog_fail(err, COG_E_STATE_UNKNOWN, "state is not one of ours (malformed)");
-        return HTTP_BAD_REQUEST;
-    }
-    /* The state cookie is spent either way. */
-    const char *cookie_name = state_cookie_name(r->pool, c, state);
-    cog_ctx_set_cookie(r, state_cookie(r, c, cookie_name, "", 0));
-
-    apr_status_t rv = cog_cache_take(cog_cfg_cache(r->server), r->server, slot, &sealed, &sealed_len, r->pool);
-    if (rv == APR_NOTFOUND) {
-        /* Not "unknown state" if the store cannot be reached; and a stale pooled
-         * connection may answer "not found" once after a store restart. */
-        if (cog_cache_probe(cog_cfg_cache(r->server), r->server, r->pool) != APR_SUCCESS)
-            rv = APR_EGENERAL;
-        else
-            rv = cog_cache_take(cog_cfg_cache(r->server), r->server, slot, &sealed, &sealed_len, r->pool);
-    }
-    if (rv == APR_NOTFOUND) {
-        cog_fail(err, COG_E_STATE_UNKNOWN, "no pending login with this state (altered, replayed or expired)");
-        return HTTP_BAD_REQUEST;
-    }
-    if (rv != APR_SUCCESS) {
-        cog_fail(err, COG_E_SESSION_STORE, "cannot read the login state");
-        return HTTP_SERVICE_UNAVAILABLE;
-    }
-    cog_login_state_t *st;
-    if (cog_open(r->pool, key, slot, COG_KEY_LEN, sealed, sealed_len, &text, &len) != 0
-        || (st = cog_state_decode(r->pool, text, len, &why)) == NULL) {
-        cog_fail(err, COG_E_STATE_UNKNOWN, "the login state record is unreadable");
-        return HTTP_BAD_REQUEST;
-    }
-    if (cog_ctx_now() > st->created + cog_cfg_state_timeout(c)) {
-        cog_fail(err, COG_E_STATE_UNKNOWN, "the login attempt is older than CognitoStateTimeout");
-        return HTTP_BAD_REQUEST;
-    }
-    apr_array_header_t *cookies = cog_cookie_parse(r->pool, cog_scrub_original_cookies(r));
-    apr_array_header_t *values = cog_cookie_values(r->pool, cookies, cookie_name);
-    int bound = 0;
-    for (int i = 0; i < values->nelts && !bound; i++) {
-        const char *h = binding_hash(r->pool, APR_ARRAY_IDX(values, i, const char *));
-        bound = h && cog_ct_equal(h, strlen(h), st->binding, strlen(st->binding));
-    }
-    if (!bound) {
-        cog_fail(err, COG_E_STATE_BROWSER_MISMATCH, values->nelts ? "the state cookie does not match"
-                                                                   : "the state cookie is missing");
-        return HTTP_BAD_REQUEST;
-    }
-    *out = st;
-    return OK;
 }
 
 /* Every refused callback is counted by reason and answered with an error page. */
@@ -292,7 +143,7 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
         cog_login_state_t *unused;
         cog_error_t ignored;
         if (state)
-            consume_state(r, c, state, &unused, &ignored);
+            cog_login_state_open(r, c, state, &unused, &ignored);   /* deletes the state cookie */
         const char *name = printable_code(r->pool, error);
         const char *desc = apr_table_get(q, "error_description");
         cog_fail(&err, COG_E_IDP_ERROR, apr_pstrcat(r->pool, "Cognito answered error=", name, NULL));
@@ -307,7 +158,9 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
         return callback_failed(r, 0, &err, "login callback", "Start again from the page you wanted.");
     }
     cog_login_state_t *st = NULL;
-    int status = consume_state(r, c, state, &st, &err);
+    int status = cog_login_state_open(r, c, state, &st, &err);
+    if (status == OK)
+        status = cog_login_state_unused(r, c, state, &err);
     if (status != OK)
         return callback_failed(r, status, &err, "login callback", "Start again from the page you wanted.");
     if (code == NULL || *code == '\0' || strlen(code) > 2048) {
@@ -341,6 +194,9 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
         cog_fail(&err, COG_E_TOKEN_AUDIENCE_MISMATCH, "ID and access token name different users");
         return callback_failed(r, HTTP_UNAUTHORIZED, &err, "login callback", NULL);
     }
+    /* Only now, with a code Cognito accepted, does the callback write anything. */
+    if ((status = cog_login_state_consume(r, c, state, st, &err)) != OK)
+        return callback_failed(r, status, &err, "login callback", "Start again from the page you wanted.");
     if ((status = cog_session_create(r, c, &tokens, id_claims, access_claims)) != OK) {
         cog_metrics_inc(COG_M_LOGIN_FAILED, COG_E_SESSION_STORE);
         return status;

@@ -2,19 +2,17 @@
  * login.h — browser login through Cognito's managed login (authorization code
  * flow with PKCE S256, state and nonce).
  *
- * A login attempt is a state record in the shared cache (return path, PKCE
- * verifier, nonce, exact redirect_uri), sealed under its random state value,
- * single-use, valid CognitoStateTimeout (5 minutes), and bound to the browser by a per-attempt cookie
- * whose hash the record holds.  Several attempts (tabs) can be pending at once;
- * at most COG_LOGIN_MAX_PENDING state cookies are kept, oldest dropped first.
+ * A login attempt (return path, PKCE verifier, nonce, exact redirect_uri) travels
+ * sealed in a state cookie (login_state.h): starting a login writes nothing to
+ * the store.  It is single-use, valid CognitoStateTimeout (5 minutes), and bound
+ * to the browser that holds the cookie.  Several attempts (tabs) can be pending
+ * at once.
  */
 #ifndef COG_LOGIN_H
 #define COG_LOGIN_H
 
 #include <httpd.h>
 #include "config.h"
-
-#define COG_LOGIN_MAX_PENDING  8
 
 /* 1 when the request may be answered with a login redirect (a top-level GET
  * navigation), 0 for XHR/fetch/API calls, which get 401 instead. */

@@ -15,7 +15,7 @@
 #include <apr_pools.h>
 #include <apr_atomic.h>
 
-typedef struct {
+typedef struct cog_memo {
     apr_pool_t          *pool;   /* pool memos: everything they hold is allocated here */
     void                *data;   /* the owner's structure */
     void               (*destroy)(void *data);   /* adopted memos: frees data */

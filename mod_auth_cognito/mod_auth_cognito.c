@@ -1,6 +1,6 @@
 /*
  * mod_auth_cognito.c — module registration and request dispatch.  Nothing else:
- * each concern lives in its own file (see DESIGN §6).
+ * each concern lives in its own file (see docs/ARCHITECTURE.md).
  *
  *   check_authn (AuthType Cognito)
  *     ├─ CognitoRedirectURI path  → login.c   (callback: session created, 302 back)
@@ -160,7 +160,7 @@ static int fixups(request_rec *r)
     const cog_dir_config_t *c = ap_get_module_config(r->per_dir_config, &auth_cognito_module);
     if (r->user == NULL && !ap_is_initial_req(r) && cog_identity_inherit(r, c, 0) == COG_OK)
         r->ap_auth_type = "Cognito";
-    cog_scrub_cookies(r, cog_cfg_cookie_name(c));
+    cog_scrub_cookies(r, cog_cfg_cookie_names(r->server));
     return DECLINED;
 }
 
@@ -195,12 +195,16 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     if ((rv = cog_session_memo_create(pconf)) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "COGNITO0901: internal_error: no shared memory for "
                      "session change counters; every request reads its session from the store");
-    return cog_cache_post_config(pconf, ptemp, s, cog_cfg_cache_slot);
+    int status = cog_cfg_post_config(pconf, s);
+    return status != OK ? status : cog_cache_post_config(pconf, ptemp, s, cog_cfg_cache_slot);
 }
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     cog_cache_child_init(pchild, s);
+    for (server_rec *vs = s; vs; vs = vs->next)
+        if (vs == s || cog_cfg_cache(vs) != cog_cfg_cache(s))
+            cog_cache_child_beacon(cog_cfg_cache(vs), vs, pchild);
     apr_status_t rv = cog_verify_init(pchild);
     if (rv == APR_SUCCESS)
         rv = cog_bearer_child_init(pchild, (size_t)cog_cfg_token_cache_entries(s));

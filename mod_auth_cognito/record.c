@@ -10,8 +10,9 @@
 #include <string.h>
 #include <apr_strings.h>
 
-#define SESSION_VERSION 1
-#define STATE_VERSION   1
+#define SESSION_VERSION 2   /* 2: owner fields; last-seen kept apart */
+#define STATE_VERSION   2   /* 2: travels in the state cookie */
+#define SEEN_VERSION    1
 
 static apr_status_t free_cjson(void *tree)
 {
@@ -85,6 +86,8 @@ char *cog_session_encode(apr_pool_t *p, const cog_session_t *s)
     if (o == NULL)
         return NULL;
     cJSON_AddNumberToObject(o, "v", SESSION_VERSION);
+    cJSON_AddStringToObject(o, "iss", s->issuer);
+    cJSON_AddStringToObject(o, "client", s->client_id);
     add_time(o, "created", s->created);
     add_time(o, "seen", s->last_seen);
     add_time(o, "refreshed", s->refreshed);
@@ -110,7 +113,8 @@ cog_session_t *cog_session_decode(apr_pool_t *p, const char *text, size_t len, c
     if (o == NULL)
         return NULL;
     cog_session_t *s = apr_pcalloc(p, sizeof(*s));
-    if (get_time(o, "created", &s->created) || get_time(o, "seen", &s->last_seen)
+    if (get_string(p, o, "iss", 1, &s->issuer) || get_string(p, o, "client", 1, &s->client_id)
+        || get_time(o, "created", &s->created) || get_time(o, "seen", &s->last_seen)
         || get_time(o, "refreshed", &s->refreshed) || get_time(o, "access_exp", &s->access_exp)
         || get_string(p, o, "id_token", 1, &s->id_token) || get_string(p, o, "access_token", 1, &s->access_token)
         || get_string(p, o, "refresh_token", 0, &s->refresh_token)
@@ -140,7 +144,6 @@ char *cog_state_encode(apr_pool_t *p, const cog_login_state_t *st)
     cJSON_AddStringToObject(o, "redirect_uri", st->redirect_uri);
     cJSON_AddStringToObject(o, "verifier", st->verifier);
     cJSON_AddStringToObject(o, "nonce", st->nonce);
-    cJSON_AddStringToObject(o, "binding", st->binding);
     return print_and_free(p, o);
 }
 
@@ -152,26 +155,57 @@ cog_login_state_t *cog_state_decode(apr_pool_t *p, const char *text, size_t len,
     cog_login_state_t *st = apr_pcalloc(p, sizeof(*st));
     if (get_time(o, "created", &st->created) || get_string(p, o, "return", 1, &st->return_path)
         || get_string(p, o, "redirect_uri", 1, &st->redirect_uri)
-        || get_string(p, o, "verifier", 1, &st->verifier) || get_string(p, o, "nonce", 1, &st->nonce)
-        || get_string(p, o, "binding", 1, &st->binding)) {
+        || get_string(p, o, "verifier", 1, &st->verifier) || get_string(p, o, "nonce", 1, &st->nonce)) {
         *why = "a login state field is missing or has the wrong type";
         return NULL;
     }
     return st;
 }
 
-int cog_record_keys(const char *secret, const char *kind, unsigned char slot[COG_KEY_LEN],
-                    unsigned char key[COG_KEY_LEN])
+char *cog_seen_encode(apr_pool_t *p, double last_seen)
 {
-    char label[128];
-    size_t n = strlen(secret);
-    /* A cut-off label could make the slot and key labels equal: refuse instead. */
-    if ((size_t)snprintf(label, sizeof(label), "mod_auth_cognito %s slot v1", kind) >= sizeof(label)
-        || cog_derive(secret, n, label, slot) != 0)
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "v", SEEN_VERSION);
+    add_time(o, "seen", last_seen);
+    return print_and_free(p, o);
+}
+
+int cog_seen_decode(const char *text, size_t len, double *last_seen, const char **why)
+{
+    const char *unused = NULL;
+    cJSON *o = cog_json_parse(text, len, why ? why : &unused);
+    const cJSON *v = cJSON_IsObject(o) ? cog_json_member(o, "v") : NULL;
+    int ok = v && cJSON_IsNumber(v) && v->valuedouble == SEEN_VERSION
+             && get_time(o, "seen", last_seen) == 0;
+    cJSON_Delete(o);
+    if (!ok && why)
+        *why = "not a last-seen record";
+    return ok ? 0 : -1;
+}
+
+int cog_record_family(const char *secret, const char *issuer, const char *client, const char *id,
+                      unsigned char family[32])
+{
+    /* Newlines cannot occur in an issuer URL, a client id or an id we accept, so
+     * the fields cannot run into each other. */
+    char label[1024];
+    int n = snprintf(label, sizeof(label), "mod_auth_cognito record v2\n%s\n%s\n%s", issuer, client, id);
+    if (n < 0 || (size_t)n >= sizeof(label))
         return -1;
-    if ((size_t)snprintf(label, sizeof(label), "mod_auth_cognito %s key v1", kind) >= sizeof(label))
+    return cog_derive(secret, strlen(secret), label, family);
+}
+
+int cog_record_kind_keys(const unsigned char family[32], const char *kind, unsigned char slot[32],
+                         unsigned char key[32])
+{
+    char label[64];
+    if ((size_t)snprintf(label, sizeof(label), "slot %s", kind) >= sizeof(label)
+        || cog_derive((const char *)family, 32, label, slot) != 0)
         return -1;
-    return cog_derive(secret, n, label, key);
+    snprintf(label, sizeof(label), "key %s", kind);
+    return cog_derive((const char *)family, 32, label, key);
 }
 
 int cog_record_secret_valid(const char *s)

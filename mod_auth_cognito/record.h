@@ -1,9 +1,11 @@
 /*
- * record.h — the two records kept in the shared cache, as JSON before sealing:
- * a browser session (tokens + the ID token's claims + timers) and a pending login
- * (PKCE verifier, nonce, return path, browser binding).  Pure.  Decoding treats
- * the text as untrusted (a cache can be shared and written by others): strict
- * JSON, every field of the expected type, or the record is refused.
+ * record.h — the module's records as JSON, before sealing (store.h seals them):
+ * a browser session (tokens + the ID token's claims + timers, and the issuer and
+ * app client it belongs to), its last-seen time (a small separate record, so that
+ * activity never rewrites the tokens), and a pending login (PKCE verifier, nonce,
+ * return path), which travels sealed in the browser's state cookie.  Pure.
+ * Decoding treats the text as untrusted (it comes back from a store or a browser):
+ * strict JSON, every field of the expected type, or the record is refused.
  */
 #ifndef COG_RECORD_H
 #define COG_RECORD_H
@@ -13,8 +15,10 @@
 #include "crypto.h"
 
 typedef struct {
+    const char *issuer;         /* whom the record belongs to */
+    const char *client_id;
     double      created;        /* login time, seconds since the epoch */
-    double      last_seen;      /* idle timer, updated coarsely */
+    double      last_seen;      /* activity when the record was written (see the seen record) */
     double      refreshed;      /* last login or successful token refresh */
     double      access_exp;     /* exp of access_token */
     const char *id_token;
@@ -30,7 +34,6 @@ typedef struct {
     const char *redirect_uri;   /* exactly as sent to /oauth2/authorize */
     const char *verifier;       /* PKCE code_verifier */
     const char *nonce;
-    const char *binding;        /* b64url SHA-256 of the browser-binding cookie value */
 } cog_login_state_t;
 
 char *cog_session_encode(apr_pool_t *p, const cog_session_t *s);
@@ -40,10 +43,18 @@ cog_session_t *cog_session_decode(apr_pool_t *p, const char *text, size_t len, c
 char *cog_state_encode(apr_pool_t *p, const cog_login_state_t *st);
 cog_login_state_t *cog_state_decode(apr_pool_t *p, const char *text, size_t len, const char **why);
 
-/* Cache slot id and encryption key derived from a browser-held secret (session id
- * or login state).  `kind` separates the two uses.  0 on success. */
-int cog_record_keys(const char *secret, const char *kind, unsigned char slot[COG_KEY_LEN],
-                    unsigned char key[COG_KEY_LEN]);
+char *cog_seen_encode(apr_pool_t *p, double last_seen);
+/* 0 and *last_seen, or -1 with *why. */
+int cog_seen_decode(const char *text, size_t len, double *last_seen, const char **why);
+
+/* Where a record lives and the key it is sealed with (store.h explains why):
+ *   family = HMAC-SHA256(secret, "mod_auth_cognito record v2\n" issuer "\n" client "\n" id)
+ *   slot   = HMAC-SHA256(family, "slot " kind),  key = HMAC-SHA256(family, "key " kind)
+ * `family` may be given precomputed (then secret is not used).  0 on success. */
+int cog_record_family(const char *secret, const char *issuer, const char *client, const char *id,
+                      unsigned char family[32]);
+int cog_record_kind_keys(const unsigned char family[32], const char *kind, unsigned char slot[32],
+                         unsigned char key[32]);
 
 /* 1 when s is 43 base64url characters (a 256-bit id as we issue them). */
 int cog_record_secret_valid(const char *s);

@@ -17,11 +17,21 @@ int cog_scrub_is_reserved(const char *name);
 /* Removes every reserved header from r->headers_in; returns how many. */
 int cog_scrub_request(request_rec *r);
 
-/* Removes the module's own cookies (session and login-state) from the Cookie
- * header, so applications and proxied backends never see them.  The original
- * header is kept in r->notes for the module's own later use (subrequests and
- * internal redirects copy the scrubbed headers). */
-void cog_scrub_cookies(request_rec *r, const char *session_cookie_name);
+/* The Cookie header without the cookies named in `names` or starting with one of
+ * `prefixes` (NULL-terminated lists).  Pure, linear in the header's length: every
+ * other ';'-separated piece exactly as sent (blanks around it trimmed), joined by
+ * "; ".  A cookie of ours after a ',' counts too (the module's own cookie reader
+ * splits there: merged Cookie lines); only a piece that held one is rewritten.
+ * Returns `header` itself when nothing was dropped and NULL when nothing remains. */
+const char *cog_scrub_cookie_header(apr_pool_t *p, const char *header, const char *const *names,
+                                    const char *const *prefixes);
+
+/* Removes the module's own cookies — the session and state cookies of every
+ * CognitoCookieName in the configuration, plain and __Host- — from the Cookie
+ * header, so no application or proxied backend, under any location, sees them.
+ * The original header is kept in r->notes for the module's own later use
+ * (subrequests and internal redirects copy the scrubbed headers). */
+void cog_scrub_cookies(request_rec *r, const apr_array_header_t *cookie_names);
 
 /* The Cookie header as the client sent it, for this request or the request that
  * started its chain. */

@@ -48,51 +48,51 @@ apr_status_t cog_session_memo_child_init(apr_pool_t *pchild, size_t entries)
     return APR_SUCCESS;
 }
 
-static _Atomic apr_uint64_t *bucket(const unsigned char slot[COG_KEY_LEN])
+static _Atomic apr_uint64_t *bucket(const unsigned char family[COG_KEY_LEN])
 {
     apr_uint32_t h;
-    memcpy(&h, slot, sizeof(h));
+    memcpy(&h, family, sizeof(h));
     return &epochs[h % BUCKETS];
 }
 
-apr_uint64_t cog_session_memo_epoch(const unsigned char slot[COG_KEY_LEN])
+apr_uint64_t cog_session_memo_epoch(const unsigned char family[COG_KEY_LEN])
 {
-    return epochs ? atomic_load_explicit(bucket(slot), memory_order_acquire) : 0;
+    return epochs ? atomic_load_explicit(bucket(family), memory_order_acquire) : 0;
 }
 
-void cog_session_memo_changed(const unsigned char slot[COG_KEY_LEN])
+void cog_session_memo_changed(const unsigned char family[COG_KEY_LEN])
 {
     if (epochs)
-        atomic_fetch_add_explicit(bucket(slot), 1, memory_order_acq_rel);
+        atomic_fetch_add_explicit(bucket(family), 1, memory_order_acq_rel);
 }
 
-/* The table is keyed by a hash of the id: ids are secrets, and a digest keeps
- * them out of the table and its comparisons. */
-static int table_key(const char *id, unsigned char key[COG_TOKENCACHE_KEY_LEN])
+static int table_key(const unsigned char slot[COG_KEY_LEN], unsigned char key[COG_TOKENCACHE_KEY_LEN])
 {
-    return cog_tokencache_key("session", id, strlen(id), key);
+    return cog_tokencache_key("session", (const char *)slot, COG_KEY_LEN, key);
 }
 
-const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const char *id, apr_time_t max_age)
+const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned char slot[COG_KEY_LEN],
+                                                 apr_time_t max_age)
 {
     unsigned char key[COG_TOKENCACHE_KEY_LEN];
-    if (opened == NULL || table_key(id, key) != 0)
+    if (opened == NULL || table_key(slot, key) != 0)
         return NULL;
     apr_time_t now = apr_time_now();
     cog_memo_t *m = cog_tokencache_get(opened, p, key, (double)apr_time_sec(now));
     if (m == NULL)
         return NULL;
     const cog_opened_session_t *o = m->data;
-    if (o->epoch != cog_session_memo_epoch(o->slot) || (max_age > 0 && now - o->read_at >= max_age)) {
+    if (o->epoch != cog_session_memo_epoch(o->ref.family) || (max_age > 0 && now - o->read_at >= max_age)) {
         cog_tokencache_remove(opened, key);      /* out of date; p still holds this copy */
         return NULL;
     }
     return o;
 }
 
-void cog_session_memo_put(const char *id, cog_memo_t *m, double until)
+void cog_session_memo_put(cog_memo_t *m, double until)
 {
     unsigned char key[COG_TOKENCACHE_KEY_LEN];
-    if (opened != NULL && table_key(id, key) == 0)
+    const cog_opened_session_t *o = m->data;
+    if (opened != NULL && table_key(o->ref.slot, key) == 0)
         cog_tokencache_put(opened, key, (double)apr_time_sec(apr_time_now()), until, m);
 }

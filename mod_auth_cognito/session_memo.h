@@ -4,12 +4,14 @@
  * Opening a session (a store read, under the global mutex for shmcb; AES-GCM;
  * strict JSON; building the identity) costs more than serving a small file, and
  * most requests of a session repeat the previous one's work.  Each process keeps
- * the sessions it opened (a bounded table keyed by the session id; entries are
- * memos, see memo.h) and uses a copy only while it is provably current:
+ * the sessions it opened (a bounded table keyed by the record's slot, which the
+ * server secret, the issuer and the app client enter as much as the cookie does:
+ * a copy opened for one app client is never found at a location of another;
+ * entries are memos, see memo.h) and uses a copy only while it is provably current:
  *
  *  - every change this server makes to a record (refresh, idle-timer update,
  *    logout, expiry) bumps a counter in shared memory (one of 4096 buckets chosen
- *    by the record's slot), and a copy read before the bump is never used again:
+ *    by the record's family, store.h does it), and a copy read before the bump is never used again:
  *    on one server, a logout or refresh reaches every process at its next request;
  *  - with a store shared by several servers (memcache, redis), a copy is also read
  *    again after CognitoSessionRecheck seconds: that bounds how long a logout on
@@ -26,10 +28,10 @@
 #include "identity.h"
 #include "memo.h"
 #include "record.h"
+#include "store.h"
 
 typedef struct {
-    unsigned char                  slot[COG_KEY_LEN];   /* as cog_record_keys gives them */
-    unsigned char                  key[COG_KEY_LEN];
+    cog_rec_ref_t                  ref;                 /* of the session record */
     const cog_session_t           *s;                   /* read-only */
     const cog_rendered_identity_t *identity;            /* NULL when none could be made */
     apr_uint64_t                   epoch;               /* the bucket's counter before the read */
@@ -41,15 +43,16 @@ apr_status_t cog_session_memo_create(apr_pool_t *pconf);
 /* child_init: this process's table; 0 entries disables it. */
 apr_status_t cog_session_memo_child_init(apr_pool_t *pchild, size_t entries);
 
-/* The counter of slot's bucket: read it before reading the record from the store. */
-apr_uint64_t cog_session_memo_epoch(const unsigned char slot[COG_KEY_LEN]);
-/* After this process changed or removed the record in slot. */
-void cog_session_memo_changed(const unsigned char slot[COG_KEY_LEN]);
+/* The counter of a record family's bucket: read it before reading the record. */
+apr_uint64_t cog_session_memo_epoch(const unsigned char family[COG_KEY_LEN]);
+/* After this process changed or removed a record of the family (store.c). */
+void cog_session_memo_changed(const unsigned char family[COG_KEY_LEN]);
 
-/* The copy opened for session id, lent to p, when it is still current (see above;
- * max_age 0 = no age limit), else NULL. */
-const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const char *id, apr_time_t max_age);
-/* Remembers m (data: a cog_opened_session_t) for id until `until` (seconds). */
-void cog_session_memo_put(const char *id, cog_memo_t *m, double until);
+/* The copy opened for the session record at slot, lent to p, when it is still
+ * current (see above; max_age 0 = no age limit), else NULL. */
+const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned char slot[COG_KEY_LEN],
+                                                 apr_time_t max_age);
+/* Remembers m (data: a cog_opened_session_t) until `until` (seconds). */
+void cog_session_memo_put(cog_memo_t *m, double until);
 
 #endif

@@ -2,7 +2,9 @@
  * status.c — metrics handler and the session info endpoint.
  */
 #include "status.h"
+#include "cache.h"
 #include "claims.h"
+#include "config.h"
 #include "identity.h"
 #include "json.h"
 #include "metrics.h"
@@ -36,6 +38,12 @@ int cog_status_handler(request_rec *r)
     if (rc != OK)
         return rc;
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (r->args && strcmp(r->args, "store") == 0) {
+        /* The store provider's own figures (entries, size) for this server's store. */
+        ap_set_content_type(r, "text/plain; charset=utf-8");
+        cog_cache_status(cog_cfg_cache(r->server), r);
+        return OK;
+    }
     int json = r->args && (strcmp(r->args, "format=json") == 0 || strstr(r->args, "&format=json")
                            || strncmp(r->args, "format=json&", 12) == 0);
     if (json) {

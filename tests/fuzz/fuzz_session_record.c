@@ -18,9 +18,12 @@
 #include "json.h"
 #include "record.h"
 
-/* The session id the fixed key is derived from (43 base64url characters, as the
- * module issues them); gen_corpus.py seals seeds under the same derivation. */
+/* The session id, server secret and owner the fixed key is derived from (as
+ * store.h derives it); gen_corpus.py seals seeds under the same derivation. */
 #define FUZZ_SESSION_ID "fuzzSessionIdAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define FUZZ_SERVER_SECRET "fuzz-server-secret-0123456789abcdef0123456789"
+#define FUZZ_ISSUER "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fuzz"
+#define FUZZ_CLIENT "fuzzclient"
 
 static unsigned char slot[COG_KEY_LEN], key[COG_KEY_LEN];
 
@@ -29,7 +32,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     fuzz_apr_init();
-    if (!cog_record_secret_valid(FUZZ_SESSION_ID) || cog_record_keys(FUZZ_SESSION_ID, "session", slot, key) != 0)
+    unsigned char family[COG_KEY_LEN];
+    if (!cog_record_secret_valid(FUZZ_SESSION_ID)
+        || cog_record_family(FUZZ_SERVER_SECRET, FUZZ_ISSUER, FUZZ_CLIENT, FUZZ_SESSION_ID, family) != 0
+        || cog_record_kind_keys(family, "session", slot, key) != 0)
         abort();
     return 0;
 }
@@ -55,6 +61,7 @@ static void check_session(apr_pool_t *p, const char *text, size_t len)
     FUZZ_CHECK(time_ok(s->created) && time_ok(s->last_seen) && time_ok(s->refreshed) && time_ok(s->access_exp),
                "session times are dates");
     FUZZ_CHECK(s->id_token && *s->id_token && s->access_token && *s->access_token, "session has both tokens");
+    FUZZ_CHECK(s->issuer && *s->issuer && s->client_id && *s->client_id, "session names its owner");
     FUZZ_CHECK(cJSON_IsObject(s->claims), "session claims are an object");
 
     char *again = cog_session_encode(p, s);
@@ -78,15 +85,30 @@ static void check_state(apr_pool_t *p, const char *text, size_t len)
     }
     FUZZ_CHECK(time_ok(st->created), "state creation time is a date");
     FUZZ_CHECK(st->return_path && *st->return_path && st->redirect_uri && *st->redirect_uri && st->verifier
-               && *st->verifier && st->nonce && *st->nonce && st->binding && *st->binding,
+               && *st->verifier && st->nonce && *st->nonce,
                "state has every field");
     char *again = cog_state_encode(p, st);
     FUZZ_CHECK(again != NULL, "a decoded state encodes");
     cog_login_state_t *t = cog_state_decode(p, again, strlen(again), &why);
     FUZZ_CHECK(t != NULL && t->created == st->created && same_str(t->return_path, st->return_path)
                && same_str(t->redirect_uri, st->redirect_uri) && same_str(t->verifier, st->verifier)
-               && same_str(t->nonce, st->nonce) && same_str(t->binding, st->binding),
+               && same_str(t->nonce, st->nonce),
                "state survives encode/decode");
+}
+
+static void check_seen(apr_pool_t *p, const char *text, size_t len)
+{
+    double t = -1;
+    const char *why = NULL;
+    if (cog_seen_decode(text, len, &t, &why) != 0) {
+        FUZZ_CHECK(why != NULL, "a refused last-seen record says why");
+        return;
+    }
+    FUZZ_CHECK(time_ok(t), "last-seen time is a date");
+    char *again = cog_seen_encode(p, t);
+    double u = -1;
+    FUZZ_CHECK(again != NULL && cog_seen_decode(again, strlen(again), &u, NULL) == 0 && u == t,
+               "last-seen time survives encode/decode");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -96,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 1. raw text as a record (length-delimited API: exact-size input). */
     check_session(p, (const char *)data, size);
     check_state(p, (const char *)data, size);
+    check_seen(p, (const char *)data, size);
 
     /* 2. raw bytes as a sealed record. */
     char *plain = NULL;
@@ -104,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(plain != NULL && plain[plain_len] == '\0', "opened plaintext is NUL-terminated");
         check_session(p, plain, plain_len);
         check_state(p, plain, plain_len);
+        check_seen(p, plain, plain_len);
     }
 
     /* 3. seal the input, open it back; tampered or moved copies must not open. */

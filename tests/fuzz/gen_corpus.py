@@ -31,6 +31,9 @@ CLIENT = "7d8kkq0fuzzclient0example1a"                           # fuzz_jwt.c CL
 NONCE = "fuzz-nonce-0123456789"                                  # fuzz_jwt.c NONCE
 NOW = 1700000000                                                 # fuzz_jwt.c NOW
 SESSION_ID = "fuzzSessionIdAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"      # fuzz_session_record.c
+FUZZ_SERVER_SECRET = "fuzz-server-secret-0123456789abcdef0123456789"
+FUZZ_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fuzz"
+FUZZ_CLIENT = "fuzzclient"
 KIDS = ["abcdEXAMPLEkid1+ZxQ8uM0v3J5ZYh0H4RrU2e1fOQ9Yo=", "efghEXAMPLEkid2/AbC9pL1uYh6aN3qW8zV0xK2tR7mE4s="]
 SUB = "8f4e2b6a-91c3-4d7e-a0b5-3c2d1e0f9a87"
 
@@ -216,9 +219,11 @@ def gen_return_path():
 
 
 def seal(plain: bytes) -> bytes:
-    secret = SESSION_ID.encode()
-    slot = hmac.new(secret, b"mod_auth_cognito session slot v1", hashlib.sha256).digest()
-    key = hmac.new(secret, b"mod_auth_cognito session key v1", hashlib.sha256).digest()
+    # store.h's derivation, with fuzz_session_record.c's secret, owner and id
+    label = "mod_auth_cognito record v2\n%s\n%s\n%s" % (FUZZ_ISSUER, FUZZ_CLIENT, SESSION_ID)
+    family = hmac.new(FUZZ_SERVER_SECRET.encode(), label.encode(), hashlib.sha256).digest()
+    slot = hmac.new(family, b"slot session", hashlib.sha256).digest()
+    key = hmac.new(family, b"key session", hashlib.sha256).digest()
     iv = os.urandom(12)
     return b"\x01" + iv + AESGCM(key).encrypt(iv, plain, slot)   # ciphertext || tag
 
@@ -229,18 +234,19 @@ def gen_records(keys):
     hdr = {"kid": KIDS[0], "alg": "RS256"}
     idt, at = jwt(k1, hdr, id_claims()), jwt(k1, hdr, access_claims())
     # Field order and number format as cog_session_encode / cog_state_encode (cJSON) print them.
-    session = (b'{"v":1,"created":%d,"seen":%d,"refreshed":%d,"access_exp":%d,"id_token":%s,"access_token":%s,'
+    session = (b'{"v":2,"iss":"%s","client":"%s","created":%d,"seen":%d,"refreshed":%d,"access_exp":%d,"id_token":%s,"access_token":%s,'
                b'"refresh_token":%s,"scope":"openid email profile","claims":%s}'
-               % (NOW - 600, NOW - 30, NOW - 600, NOW + 3000, js(idt), js(at),
+               % (FUZZ_ISSUER.encode(), FUZZ_CLIENT.encode(), NOW - 600, NOW - 30, NOW - 600, NOW + 3000, js(idt), js(at),
                   js("eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ." + b64u(os.urandom(48))),
                   js(id_claims())))
-    state = (b'{"v":1,"created":%d,"return":"/app/dashboard?tab=1","redirect_uri":"https://app.example.com/oauth2/callback",'
-             b'"verifier":"%s","nonce":"%s","binding":"%s"}'
-             % (NOW, b64u(os.urandom(32)).encode(), b64u(os.urandom(32)).encode(), b64u(os.urandom(32)).encode()))
+    state = (b'{"v":2,"created":%d,"return":"/app/dashboard?tab=1","redirect_uri":"https://app.example.com/oauth2/callback",'
+             b'"verifier":"%s","nonce":"%s"}'
+             % (NOW, b64u(os.urandom(32)).encode(), b64u(os.urandom(32)).encode()))
     write(t, "session.json", session)
     write(t, "state.json", state)
     write(t, "session_no_refresh.json", session.replace(b',"refresh_token":', b',"x_refresh_token":'))
-    write(t, "session_wrong_version.json", session.replace(b'"v":1', b'"v":2', 1))
+    write(t, "session_wrong_version.json", session.replace(b'"v":2', b'"v":1', 1))
+    write(t, "seen.json", b'{"v":1,"seen":%d}' % NOW)
     write(t, "state_number_field.json", state.replace(b'"return":"/app/dashboard?tab=1"', b'"return":42'))
     write(t, "session.sealed", seal(session))
     write(t, "state.sealed", seal(state))

@@ -1,6 +1,6 @@
 /*
  * test_record.c — record.c: the session and login-state records (JSON encoding,
- * strict decoding of untrusted cache content), key derivation for cache slots and
+ * strict decoding of untrusted store or cookie content), the last-seen record and
  * the browser-held secret check.
  */
 #include "testutil.h"
@@ -21,6 +21,8 @@ static cJSON *sample_claims(void)
 static cog_session_t sample_session(apr_pool_t *p, int with_refresh, int with_scope)
 {
     cog_session_t s = {
+        .issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc",
+        .client_id = "client-1",
         .created = 1700000000,
         .last_seen = 1700000123.5,
         .refreshed = 1700000050,
@@ -180,7 +182,8 @@ static void test_session_refuses_version(void **state)
 {
     apr_pool_t *p = TU_POOL(state);
     const char *t = valid_session_text(p);
-    session_refused(p, mutate(p, t, "v", cJSON_CreateNumber(2)), "v=2");
+    session_refused(p, mutate(p, t, "v", cJSON_CreateNumber(1)), "v=1 (before owner fields)");
+    session_refused(p, mutate(p, t, "v", cJSON_CreateNumber(3)), "v=3");
     session_refused(p, mutate(p, t, "v", cJSON_CreateNumber(0)), "v=0");
     session_refused(p, mutate(p, t, "v", cJSON_CreateNumber(1.5)), "v=1.5");
     session_refused(p, mutate(p, t, "v", cJSON_CreateNumber(-1)), "v=-1");
@@ -189,7 +192,7 @@ static void test_session_refuses_version(void **state)
     session_refused(p, mutate(p, t, "v", cJSON_CreateNull()), "v=null");
     session_refused(p, mutate(p, t, "v", NULL), "without v");
     /* A login state is not a session (it has no tokens). */
-    cog_login_state_t st = { 1700000000, "/", "https://app.example/cb", "v", "n", "b" };
+    cog_login_state_t st = { 1700000000, "/", "https://app.example/cb", "v", "n" };
     session_refused(p, cog_state_encode(p, &st), "login state");
 }
 
@@ -197,7 +200,7 @@ static void test_session_refuses_missing_fields(void **state)
 {
     apr_pool_t *p = TU_POOL(state);
     const char *t = valid_session_text(p);
-    static const char *const required[] = { "created", "seen", "refreshed", "access_exp", "id_token",
+    static const char *const required[] = { "iss", "client", "created", "seen", "refreshed", "access_exp", "id_token",
                                             "access_token", "claims", NULL };
     for (const char *const *f = required; *f; f++)
         session_refused(p, mutate(p, t, *f, NULL), apr_pstrcat(p, "without ", *f, NULL));
@@ -274,11 +277,12 @@ static void test_session_refuses_bad_times(void **state)
         session_ok(p, mutate(p, t, *f, cJSON_CreateNumber(253402300799.0)));
         session_ok(p, mutate(p, t, *f, cJSON_CreateNumber(0)));
     }
-    /* 1e400 overflows to infinity (the encoder writes v, created, seen ... in this order). */
-    assert_true(strncmp(t, "{\"v\":1,\"created\":", 15) == 0);
-    char *with_v = apr_pstrcat(p, "{\"v\":1,\"created\":1e400,", strstr(t, "\"seen\""), NULL);
+    /* 1e400 overflows to infinity (the encoder writes v, iss, client, created, seen ... in this order). */
+    const char *head = apr_pstrndup(p, t, (size_t)(strstr(t, "\"created\":") - t));
+    assert_non_null(strstr(head, "\"client\""));
+    char *with_v = apr_pstrcat(p, head, "\"created\":1e400,", strstr(t, "\"seen\""), NULL);
     session_refused(p, with_v, "created = 1e400");
-    char *with_v_ok = apr_pstrcat(p, "{\"v\":1,\"created\":1e9,", strstr(t, "\"seen\""), NULL);
+    char *with_v_ok = apr_pstrcat(p, head, "\"created\":1e9,", strstr(t, "\"seen\""), NULL);
     session_ok(p, with_v_ok);                      /* the splice itself is fine */
 }
 
@@ -335,7 +339,6 @@ static cog_login_state_t sample_state(void)
         .redirect_uri = "https://app.example/oauth2/callback",
         .verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
         .nonce = "n-0S6_WzA2Mj",
-        .binding = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU",
     };
     return st;
 }
@@ -377,7 +380,6 @@ static void test_state_round_trip(void **state)
     assert_string_equal(d->redirect_uri, st.redirect_uri);
     assert_string_equal(d->verifier, st.verifier);
     assert_string_equal(d->nonce, st.nonce);
-    assert_string_equal(d->binding, st.binding);
     assert_string_equal(cog_state_encode(p, d), text);
 
     /* Characters JSON must escape survive. */
@@ -393,11 +395,12 @@ static void test_state_refusals(void **state)
     const char *t = cog_state_encode(p, &st);
     state_ok(p, t);
     /* Version. */
-    state_refused(p, mutate(p, t, "v", cJSON_CreateNumber(2)), "v=2");
+    state_refused(p, mutate(p, t, "v", cJSON_CreateNumber(1)), "v=1 (a stored record of the old format)");
+    state_refused(p, mutate(p, t, "v", cJSON_CreateNumber(3)), "v=3");
     state_refused(p, mutate(p, t, "v", cJSON_CreateString("1")), "v=\"1\"");
     state_refused(p, mutate(p, t, "v", NULL), "without v");
     /* Missing fields and wrong types. */
-    static const char *const strings[] = { "return", "redirect_uri", "verifier", "nonce", "binding", NULL };
+    static const char *const strings[] = { "return", "redirect_uri", "verifier", "nonce", NULL };
     for (const char *const *f = strings; *f; f++) {
         state_refused(p, mutate(p, t, *f, NULL), apr_pstrcat(p, "without ", *f, NULL));
         state_refused(p, mutate(p, t, *f, cJSON_CreateNumber(1)), apr_pstrcat(p, *f, " as number", NULL));
@@ -422,58 +425,41 @@ static void test_state_refusals(void **state)
     state_refused(p, valid_session_text(p), "session record");
 }
 
-/* ---- cog_record_keys ------------------------------------------------------------- */
+/* ---- last-seen record ------------------------------------------------------------ */
 
-static void test_record_keys(void **state)
+static void test_seen_round_trip(void **state)
 {
-    (void)state;
-    const char *secret = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    unsigned char s1[COG_KEY_LEN], k1[COG_KEY_LEN], s2[COG_KEY_LEN], k2[COG_KEY_LEN];
-    unsigned char s3[COG_KEY_LEN], k3[COG_KEY_LEN];
-    assert_int_equal(cog_record_keys(secret, "session", s1, k1), 0);
-    assert_memory_not_equal(s1, k1, COG_KEY_LEN);                 /* slot != key */
-    /* Deterministic. */
-    assert_int_equal(cog_record_keys(secret, "session", s2, k2), 0);
-    assert_memory_equal(s1, s2, COG_KEY_LEN);
-    assert_memory_equal(k1, k2, COG_KEY_LEN);
-    /* Another kind: another slot and key (and none equals any of the first). */
-    assert_int_equal(cog_record_keys(secret, "state", s3, k3), 0);
-    assert_memory_not_equal(s1, s3, COG_KEY_LEN);
-    assert_memory_not_equal(k1, k3, COG_KEY_LEN);
-    assert_memory_not_equal(s1, k3, COG_KEY_LEN);
-    assert_memory_not_equal(k1, s3, COG_KEY_LEN);
-    assert_memory_not_equal(s3, k3, COG_KEY_LEN);
-    assert_int_equal(cog_record_keys(secret, "refresh-lock", s2, k2), 0);
-    assert_memory_not_equal(s1, s2, COG_KEY_LEN);
-    assert_memory_not_equal(s3, s2, COG_KEY_LEN);
-    /* Another secret: another slot and key. */
-    const char *other = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB";
-    assert_int_equal(cog_record_keys(other, "session", s2, k2), 0);
-    assert_memory_not_equal(s1, s2, COG_KEY_LEN);
-    assert_memory_not_equal(k1, k2, COG_KEY_LEN);
-    /* The key is not the slot id of some other kind (a cache reader sees slot ids). */
-    unsigned char s4[COG_KEY_LEN], k4[COG_KEY_LEN];
-    assert_int_equal(cog_record_keys(secret, "session key", s4, k4), 0);
-    assert_memory_not_equal(s4, k1, COG_KEY_LEN);
-    /* They are the documented HMACs. */
-    unsigned char want[COG_KEY_LEN];
-    assert_int_equal(cog_derive(secret, strlen(secret), "mod_auth_cognito session slot v1", want), 0);
-    assert_memory_equal(s1, want, COG_KEY_LEN);
-    assert_int_equal(cog_derive(secret, strlen(secret), "mod_auth_cognito session key v1", want), 0);
-    assert_memory_equal(k1, want, COG_KEY_LEN);
+    apr_pool_t *p = TU_POOL(state);
+    double t = 0;
+    const char *text = cog_seen_encode(p, 1700000123.25);
+    assert_non_null(text);
+    assert_int_equal(cog_seen_decode(text, strlen(text), &t, NULL), 0);
+    assert_true(t == 1700000123.25);
+    /* 17 digits: a time with a tiny fraction reads back exactly. */
+    text = cog_seen_encode(p, 1e10 + 1e-6);
+    assert_int_equal(cog_seen_decode(text, strlen(text), &t, NULL), 0);
+    assert_true(t == 1e10 + 1e-6);
 }
 
-static void test_record_keys_long_kind(void **state)
+static void test_seen_refusals(void **state)
 {
-    (void)state;
-    const char *secret = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-    char kind[51];
-    memset(kind, 'k', 50);
-    kind[50] = '\0';
-    unsigned char slot[COG_KEY_LEN], key[COG_KEY_LEN];
-    int rc = cog_record_keys(secret, kind, slot, key);
-    if (rc == 0)
-        assert_memory_not_equal(slot, key, COG_KEY_LEN);
+    apr_pool_t *p = TU_POOL(state);
+    static const char *const bad[] = {
+        "", "{}", "[]", "null", "{\"v\":1}", "{\"seen\":1700000000}", "{\"v\":2,\"seen\":1700000000}",
+        "{\"v\":1,\"seen\":\"1700000000\"}", "{\"v\":1,\"seen\":-1}", "{\"v\":1,\"seen\":1e300}",
+        "{\"v\":1,\"seen\":1700000000,\"seen\":1}", "{\"v\":1,\"seen\":1700000000}x", "{\"v\":1,\"seen\":01}",
+        NULL };
+    for (const char *const *b = bad; *b; b++) {
+        double t = 42;
+        const char *why = NULL;
+        if (cog_seen_decode(*b, strlen(*b), &t, &why) == 0)
+            fail_msg("last-seen record accepted: %s", *b);
+        assert_non_null(why);
+    }
+    /* A session record is not a last-seen record. */
+    const char *session = valid_session_text(p);
+    double t;
+    assert_int_equal(cog_seen_decode(session, strlen(session), &t, NULL), -1);
 }
 
 /* ---- cog_record_secret_valid ------------------------------------------------------- */
@@ -525,8 +511,8 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_session_decode_respects_length),
     TU_TEST(test_state_round_trip),
     TU_TEST(test_state_refusals),
-    TU_TEST(test_record_keys),
-    TU_TEST(test_record_keys_long_kind),
+    TU_TEST(test_seen_round_trip),
+    TU_TEST(test_seen_refusals),
     TU_TEST(test_record_secret_valid),
 };
 
