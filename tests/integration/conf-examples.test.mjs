@@ -1,9 +1,13 @@
 // Contract: the example virtual hosts in conf/examples/ are valid configurations. Each one is loaded by
 // `apache2 -t` exactly as written, wrapped in a minimal httpd.conf that loads the modules its header
 // comment names (`a2enmod …`), with its certificate, secret, document-root and cache paths pointed at
-// temporary files. They use documented directives only and AuthzSendForbiddenOnFailure On.
+// temporary files. They use documented directives only and AuthzSendForbiddenOnFailure On. Where an
+// example shows a shared session store (commented, for several servers), it shows CognitoSessionSecret
+// beside it, and enabling both lines passes configtest (the store alone does not: the module refuses a
+// shared store without a secret).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +57,8 @@ before(() => {
   assert.equal(r.status, 0, `openssl: ${r.stderr}`);
   cert = { key, crt };
   fs.writeFileSync(path.join(work, 'cognito-secret'), 's3cr3t-for-configtest\n', { mode: 0o600 });
+  // what `openssl rand -base64 48` writes: 64 characters and a newline
+  fs.writeFileSync(path.join(work, 'cognito-session-secret'), `${crypto.randomBytes(48).toString('base64')}\n`, { mode: 0o600 });
 });
 after(() => { if (work && !process.env.KEEP_HTTPD_DIRS) fs.rmSync(work, { recursive: true, force: true }); });
 
@@ -69,6 +75,7 @@ function localize(text, dir) {
   t = t.replace(/^(\s*SSLCertificateFile\s+)\S+/gm, `$1${cert.crt}`);
   t = t.replace(/^(\s*SSLCertificateKeyFile\s+)\S+/gm, `$1${cert.key}`);
   t = t.replace(/file:\/etc\/apache2\/cognito-secret/g, `file:${path.join(work, 'cognito-secret')}`);
+  t = t.replace(/file:\/etc\/apache2\/cognito-session-secret/g, `file:${path.join(work, 'cognito-session-secret')}`);
   t = t.replace(/\/var\/www\//g, `${dir}/www/`);
   t = t.replace(/\/var\/cache\/apache2\//g, `${dir}/cache/`);
   for (const m of t.matchAll(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/www/[^\\s"]+`, 'g'))) fs.mkdirSync(m[0], { recursive: true });
@@ -163,6 +170,39 @@ describe('conf/examples', () => {
     assert.match(read('multi-tenant.conf'), /^\s*Require\s+cognito-tenant\s+%\{env:TENANT\}/m);
     assert.match(read('multi-tenant.conf'), /^\s*SetEnvIf(NoCase)?\s+Host\s+.*TENANT=\$1/m);
   });
+
+  // A commented shared store (`#CognitoSessionCache redis:…` / `memcache:…`) is for several servers: the example
+  // must show the secret beside it, and enabling both must pass configtest, the store alone must not.
+  const SHARED_STORE = /^(\s*)#\s*(CognitoSessionCache\s+(redis|memcache):\S+)\s*$/m;
+  const SECRET_LINE = /^(\s*)#\s*(CognitoSessionSecret\s+file:\S+)\s*$/m;
+  const withShared = examples.filter((f) => fs.existsSync(path.join(EXAMPLES_DIR, f))
+    && SHARED_STORE.test(fs.readFileSync(path.join(EXAMPLES_DIR, f), 'utf8')));
+  it('at least one example shows a shared session store for several servers', () => {
+    assert.ok(withShared.length >= 1, 'no example shows a (commented) redis:/memcache: CognitoSessionCache');
+  });
+  for (const example of withShared) {
+    it(`${example}: the shared store is shown with CognitoSessionSecret; enabled, both pass configtest, the store alone fails`, async () => {
+      const text = fs.readFileSync(path.join(EXAMPLES_DIR, example), 'utf8');
+      assert.match(text, SECRET_LINE, `${example} shows a shared store without a (commented) CognitoSessionSecret file: line`);
+      assert.match(text, /openssl rand -base64 48 > \/etc\/apache2\/cognito-session-secret/, `${example}: how to make the secret`);
+      assert.ok(documentedDirectives().has('CognitoSessionSecret'), 'README.md documents CognitoSessionSecret');
+      const provider = SHARED_STORE.exec(text)[3] === 'redis' ? ['socache_redis_module', 'mod_socache_redis.so'] : ['socache_memcache_module', 'mod_socache_memcache.so'];
+      const run = async (label, edit) => {
+        const dir = fs.mkdtempSync(path.join(work, `${example.replace(/\W/g, '_')}-${label}-`));
+        const { config } = wrap(example, dir, await freePort());
+        const file = path.join(dir, example);
+        fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+        return configtestText(config.replace(/^Include /m, `LoadModule ${provider[0]} ${path.join(MODULES_DIR, provider[1])}\nInclude `), { dir });
+      };
+      const uncomment = (re) => (t) => t.replace(re, '$1$2');
+      const both = await run('shared', (t) => uncomment(SECRET_LINE)(uncomment(SHARED_STORE)(t)));
+      assert.equal(both.code, 0, `${example} with its shared store and secret enabled:\n${both.output}`);
+      assert.match(both.output, /Syntax OK/);
+      const alone = await run('nosecret', uncomment(SHARED_STORE));
+      assert.notEqual(alone.code, 0, `${example}: the shared store without CognitoSessionSecret passed configtest:\n${alone.output}`);
+      assert.match(alone.output, /CognitoSessionSecret/, 'the refusal names CognitoSessionSecret');
+    });
+  }
 
   it('the harness really checks: a broken example fails configtest', async () => {
     const dir = fs.mkdtempSync(path.join(work, 'broken-'));

@@ -1,4 +1,4 @@
-// Contract: what the application sees (DESIGN §4) — a plain CGI (perl), PHP through php-cgi (a
+// Contract: what the application sees (README "What the application sees") — a plain CGI (perl), PHP through php-cgi (a
 // #!/usr/bin/php-cgi script, and Debian's Action handler layout) and PHP through php-fpm (mod_proxy_fcgi)
 // get REMOTE_USER, AUTH_TYPE=Cognito and exactly the COGNITO_* variables with the documented renderings;
 // UTF-8 passes unchanged, control characters are removed; tokens only with CognitoPassTokens on;

@@ -54,27 +54,28 @@ describe('state checks', () => {
     assertErrorPage(res, 400, slice, 'state_unknown');
   }));
 
-  it('state never issued → 400 state_unknown', withLogs(sources, async () => {
+  it('state never issued (no state cookie of that name) → 400 state_browser_mismatch', withLogs(sources, async () => {
     const a = await attempt();
     const bogus = crypto.randomBytes(32).toString('base64url');
     const [res, slice] = await callback(a.agent, withQuery(a.url, `code=${enc(a.url.searchParams.get('code'))}&state=${bogus}`));
-    assertErrorPage(res, 400, slice, 'state_unknown');
+    assertErrorPage(res, 400, slice, 'state_browser_mismatch');
   }));
 
-  it('replayed callback (state already used) → 400 state_unknown', withLogs(sources, async () => {
+  it('replayed callback (state already used) → 400 state_replayed / state_browser_mismatch', withLogs(sources, async () => {
     const a = await attempt();
     const ok = await a.agent.nav(a.callbackUrl);
     assert.equal(ok.status, 302, ok.text);
-    // replay, even with the state cookie put back as it was
+    // replay with the state cookie put back as it was: the consumed marker refuses it
     const stateName = `${SESSION_COOKIE}_state_${a.start.state.slice(0, 16)}`;
     const stateValue = cookiesNamed(a.start.res, stateName)[0].value;
     const [res, slice] = await callback(new Agent(), a.callbackUrl, { headers: { Cookie: `${stateName}=${stateValue}` } });
-    assertErrorPage(res, 400, slice, 'state_unknown');
+    assertErrorPage(res, 400, slice, 'state_replayed');
+    // the browser itself no longer holds the state cookie (deleted on success)
     const [res2, slice2] = await callback(a.agent, a.callbackUrl);
-    assertErrorPage(res2, 400, slice2, 'state_unknown');
+    assertErrorPage(res2, 400, slice2, 'state_browser_mismatch');
   }));
 
-  it('expired (CognitoStateTimeout 10, callback after 11 s) → 400 state_unknown', withLogs(sources, async () => {
+  it('expired (CognitoStateTimeout 10, callback after 11 s) → 400', withLogs(sources, async () => {
     const a = await attempt();
     const b = await attempt();
     const stateName = `${SESSION_COOKIE}_state_${b.start.state.slice(0, 16)}`;
@@ -82,7 +83,7 @@ describe('state checks', () => {
     await sleep(11000);
     // a: the browser has dropped the expired state cookie (Max-Age=10)
     const [res, slice] = await callback(a.agent, a.callbackUrl);
-    assertErrorPage(res, 400, slice, 'state_unknown');
+    assertErrorPage(res, 400, slice, 'state_browser_mismatch');
     // b: a client that kept the cookie anyway
     const [res2, slice2] = await callback(b.agent, b.callbackUrl, { headers: { Cookie: `${stateName}=${stateValue}` } });
     assertErrorPage(res2, 400, slice2, 'state_unknown');
@@ -105,15 +106,16 @@ describe('the login must finish in the browser that started it', () => {
     assertErrorPage(res, 400, slice, 'state_browser_mismatch');
   }));
 
-  it("the right cookie name with another attempt's value → 400 state_browser_mismatch", withLogs(sources, async () => {
+  it("the right cookie name with another attempt's value → 400 state_unknown", withLogs(sources, async () => {
     const a = await attempt();
     const other = new Agent();
     const o = await startLogin(other, rig.h, rig.idp, `${ENV}?other=2`);
     const otherValue = other.stateCookies()[0].value;
     assert.ok(o.state && otherValue);
     const stateName = `${SESSION_COOKIE}_state_${a.start.state.slice(0, 16)}`;
+    // the value is sealed for the other attempt's state: it does not open with this one
     const [res, slice] = await callback(new Agent(), a.callbackUrl, { headers: { Cookie: `${stateName}=${otherValue}` } });
-    assertErrorPage(res, 400, slice, 'state_browser_mismatch');
+    assertErrorPage(res, 400, slice, 'state_unknown');
   }));
 });
 

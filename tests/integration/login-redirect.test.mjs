@@ -33,16 +33,20 @@ after(async () => {
 
 const PAGE = '/protected/page.html?x=1';
 
-/** Asserts the state cookie of a login redirect; returns it parsed. */
+/**
+ * Asserts the state cookie of a login redirect; returns it parsed. Over HTTPS (secure) its name has the
+ * __Host- prefix (session-host-prefix.test.mjs covers that in depth).
+ */
 function assertStateCookie(res, state, { maxAge = 300, secure = false } = {}) {
-  const all = cookiesNamed(res, new RegExp(`^${SESSION_COOKIE}_state_`)).filter((c) => !isExpiring(c));
+  const prefix = `${secure ? '__Host-' : ''}${SESSION_COOKIE}`;
+  const all = res.setCookies.map(parseSetCookie).filter((c) => c.name.includes(`${SESSION_COOKIE}_state_`) && !isExpiring(c));
   assert.equal(all.length, 1, `exactly one new state cookie: ${JSON.stringify(res.setCookies)}`);
   const c = all[0];
-  assert.equal(c.name, `${SESSION_COOKIE}_state_${state.slice(0, 16)}`, 'state cookie name = prefix + first 16 chars of state');
+  assert.equal(c.name, `${prefix}_state_${state.slice(0, 16)}`, 'state cookie name = prefix + first 16 chars of state');
   const m = /^(\d+)\.([A-Za-z0-9_-]+)$/.exec(c.value);
-  assert.ok(m, `state cookie value <unix time>.<random>: ${c.value}`);
+  assert.ok(m, `state cookie value <unix time>.<base64url sealed attempt>: ${c.value}`);
   assert.ok(Math.abs(Number(m[1]) - Date.now() / 1000) < 10, `state cookie time ${m[1]} is now`);
-  assert.ok(m[2].length >= 22, `state cookie random part is long enough: ${m[2]}`);
+  assert.ok(m[2].length >= 22, `state cookie sealed part is long enough: ${m[2]}`);
   assert.equal(c.attrs.path, '/');
   assert.equal(c.attrs.httponly, true, 'HttpOnly');
   assert.equal(String(c.attrs.samesite).toLowerCase(), 'lax', 'SameSite=Lax');
@@ -115,13 +119,13 @@ describe('unauthenticated navigation → 302 to the managed login page', () => {
     assertStateCookie(res, p.get('state'), { secure: true });
   }));
 
-  it('over HTTPS the whole login ends with a Secure session cookie', withLogs(sources, async () => {
+  it('over HTTPS the whole login ends with a Secure (__Host-) session cookie', withLogs(sources, async () => {
     const base = `https://127.0.0.1:${httpsPort}`;
     const agent = new Agent();
     const hs = { url: base };
-    const l = await login(agent, hs, rig.idp, '/protected/cgi-bin/env.cgi?tls=1');
+    const l = await login(agent, hs, rig.idp, '/protected/cgi-bin/env.cgi?tls=1', { cookieName: `__Host-${SESSION_COOKIE}` });
     assert.equal(l.location, `${base}/protected/cgi-bin/env.cgi?tls=1`);
-    const c = parseSetCookie(l.callback.setCookies.find((s) => s.startsWith(`${SESSION_COOKIE}=`)));
+    const c = parseSetCookie(l.callback.setCookies.find((s) => s.startsWith(`__Host-${SESSION_COOKIE}=`)));
     assert.equal(c.attrs.secure, true, `session cookie over HTTPS must be Secure: ${c.raw}`);
     const page = await agent.nav(l.location);
     assert.equal(page.status, 200, page.text);

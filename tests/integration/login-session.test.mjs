@@ -8,6 +8,7 @@ import {
   startRedis,
 } from './lib/login.mjs';
 import { startIdp } from './lib/idp.mjs';
+import { secretLine } from './lib/stores.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 const REDIS_MODULE = 'LoadModule socache_redis_module /usr/lib/apache2/modules/mod_socache_redis.so';
@@ -26,7 +27,7 @@ describe('sessions in a shared redis cache', () => {
     // the default's bounded delay is covered by session-local.test.mjs)
     const opts = {
       idp, prefix: REDIS_MODULE,
-      directives: `CognitoSessionCache redis:127.0.0.1:${redis.port}\nCognitoSessionRecheck 0`,
+      directives: `CognitoSessionCache redis:127.0.0.1:${redis.port}\n${secretLine()}\nCognitoSessionRecheck 0`,
     };
     rigA = await startLoginRig(opts);
     rigB = await startLoginRig(opts);

@@ -6,7 +6,7 @@
 // cognito_groups, X-Amzn-Oidc-*, Remote-User/Remote_User, X-Remote-User, X-Forwarded-User, case variants)
 // across CGI, PHP, proxies, SSI, ErrorDocument and OPTIONS. Added here:
 //   • mixed '-'/'_' in one name (X-Cognito_Sub, X_Cognito-Groups, x_cognito-claim_custom_plan …), every
-//     exported name of DESIGN §4 in a mixed form, bare prefixes and doubled separators;
+//     exported name of README "What the application sees" in a mixed form, bare prefixes and doubled separators;
 //   • names httpd must refuse (whitespace before ':', leading whitespace = obs-fold, non-ASCII, NUL) — 400,
 //     never a value reaching the application;
 //   • other token characters ('.', '~', '!') that neither httpd's CGI mapping nor a backend reads as ours;
@@ -57,7 +57,7 @@ after(async () => {
   await idp?.close();
 });
 
-/** Mixed-separator and edge spellings of every name the module exports or reserves (DESIGN §4). */
+/** Mixed-separator and edge spellings of every name the module exports or reserves (README "What the application sees"). */
 const MIXED = [
   'X-Cognito_Sub', 'X_Cognito-Sub', 'X_Cognito-Groups', 'x-cognito_groups', 'X-COGNITO_GROUPS', 'x_COGNITO-uSeRnAmE',
   'X-Cognito_Email', 'X_Cognito-Tenant', 'X-Cognito-Token_Use', 'X_Cognito_Token-Use', 'X-Cognito_Scope', 'X-Cognito-Client_Id',

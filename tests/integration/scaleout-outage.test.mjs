@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import {
   Agent, NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, isLoginRedirect, login, logSlice, send, sleep,
 } from './lib/login.mjs';
-import { scaleout, scaleoutHttpdOpts } from './lib/stores.mjs';
+import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 const HTTP_TIMEOUT = 2; // CognitoHTTPTimeout
@@ -62,7 +62,7 @@ for (const kind of ['redis', 'memcached']) {
         // README: MemcacheConnTTL bounds how long connections pooled before a memcached restart linger.
         // CognitoSessionRecheck 0: every request reads the store, so the outage shows at once (with the
         // default, a session a child opened in the last 5 s keeps working that long; see the next suite).
-        directives: `CognitoHTTPTimeout ${HTTP_TIMEOUT}\nCognitoSessionRecheck 0\n`
+        directives: `${secretLine()}\nCognitoHTTPTimeout ${HTTP_TIMEOUT}\nCognitoSessionRecheck 0\n`
           + (kind === 'memcached' ? 'MemcacheConnTTL 1' : 'RedisConnPoolTTL 1'),
       }));
       // Contract violations that do not stop the rest of the scenario are collected and asserted at the end,

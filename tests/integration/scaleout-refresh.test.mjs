@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { Agent, NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, login, logSlice, send, sleep } from './lib/login.mjs';
-import { scaleout, scaleoutHttpdOpts } from './lib/stores.mjs';
+import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 const TOKEN_SECONDS = 4; // access and ID token lifetime; the module refreshes when a quarter of it remains
@@ -66,8 +66,8 @@ for (const kind of ['redis', 'memcached']) {
         });
         await idp.call('POST', '/_test/lifetimes', { accessTokenSeconds: TOKEN_SECONDS, idTokenSeconds: TOKEN_SECONDS });
         const store = await ctx.store(kind);
-        const A = await ctx.httpd(scaleoutHttpdOpts({ idp, store }));
-        const B = await ctx.httpd(scaleoutHttpdOpts({ idp, store }));
+        const A = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: secretLine() }));
+        const B = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: secretLine() }));
         const servers = { A, B };
 
         const { sessionCookie: cookie } = await login(new Agent(), A, idp, ENV, { username: 'alice' });

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import {
   ALICE_SUB, Agent, NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, isLoginRedirect, login, send,
 } from './lib/login.mjs';
-import { scaleout, scaleoutHttpdOpts } from './lib/stores.mjs';
+import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 
@@ -46,8 +46,8 @@ for (const kind of ['redis', 'memcached']) {
       const store = await ctx.store(kind);
       // CognitoSessionRecheck 0: B reads the store on every request, so A's logout shows there at once
       // (with the default, B's children may answer from their copy for up to 5 s: session-local.test.mjs)
-      const A = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: 'CognitoSessionRecheck 0' }));
-      const B = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: 'CognitoSessionRecheck 0' }));
+      const A = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: `${secretLine()}\nCognitoSessionRecheck 0` }));
+      const B = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: `${secretLine()}\nCognitoSessionRecheck 0` }));
       assert.notEqual(A.port, B.port);
 
       const agent = new Agent();
@@ -78,8 +78,8 @@ for (const kind of ['redis', 'memcached']) {
     it(`the session survives a graceful restart and a full stop/start of A (${kind})`, scaleout(async (ctx) => {
       const idp = await ctx.idp();
       const store = await ctx.store(kind);
-      let A = await ctx.httpd(scaleoutHttpdOpts({ idp, store }));
-      const B = await ctx.httpd(scaleoutHttpdOpts({ idp, store }));
+      let A = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: secretLine() }));
+      const B = await ctx.httpd(scaleoutHttpdOpts({ idp, store, directives: secretLine() }));
 
       const { sessionCookie: cookie } = await login(new Agent(), A, idp, ENV, { username: 'alice' });
       await expectAlice(A, cookie, 'A after login');

@@ -13,7 +13,7 @@ import {
   Agent, NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, idpLogSource, isLoginRedirect, login, loginBody, loginFiles, send, sleep,
 } from './lib/login.mjs';
 import { PinnedAgent, STATUS_LOCATION, pinChildren, readStatus } from './lib/ops.mjs';
-import { scaleout, scaleoutHttpdOpts } from './lib/stores.mjs';
+import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 
@@ -112,7 +112,7 @@ for (const [recheck, boundMs] of [[2, 2000 + 1500], [0, 0]]) {
     it(`a logout on A ends the session on A at once and on B ${recheck ? `within ${recheck} s` : 'at the next request'}`, scaleout(async (ctx) => {
       const idp = await ctx.idp();
       const store = await ctx.store('redis');
-      const opts = scaleoutHttpdOpts({ idp, store, directives: `CognitoSessionRecheck ${recheck}\n${STATUS_LOCATION}` });
+      const opts = scaleoutHttpdOpts({ idp, store, directives: `${secretLine()}\nCognitoSessionRecheck ${recheck}\n${STATUS_LOCATION}` });
       const A = await ctx.httpd(opts);
       const B = await ctx.httpd(opts);
       const { sessionCookie: cookie } = await login(new Agent(), A, idp, ENV, { username: 'alice' });

@@ -309,12 +309,12 @@ export function backendHeader(record, name) {
 
 // --------------------------------------------------------------------------- identity checks
 
-/** COGNITO_CLAIM_<NAME> of a claim name (DESIGN §4). */
+/** COGNITO_CLAIM_<NAME> of a claim name (README "What the application sees"). */
 export const claimVar = (name) => `COGNITO_CLAIM_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 const stripCtl = (s) => s.replace(/[\u0000-\u001f\u007f]/g, '');
 
-/** The exported text of one claim value (DESIGN §4: arrays comma-joined, objects as JSON, controls removed). */
+/** The exported text of one claim value (README "What the application sees": arrays comma-joined, objects as JSON, controls removed). */
 export function claimText(v) {
   if (Array.isArray(v)) return v.map((e) => (typeof e === 'string' ? stripCtl(e) : typeof e === 'object' && e !== null ? JSON.stringify(e) : String(e))).join(',');
   if (v !== null && typeof v === 'object') return JSON.stringify(v);
@@ -328,7 +328,7 @@ const ALLOWED_SCALARS = new Set([
 ]);
 
 /**
- * Asserts the DESIGN §4 variables of a session (ID-token claims) in a flat environment.
+ * Asserts the README "What the application sees" variables of a session (ID-token claims) in a flat environment.
  *   env     the variables (CGI %ENV, PHP $_SERVER)
  *   claims  what COGNITO_CLAIMS decodes to (json_decode in PHP, JSON.parse for CGI)
  *   expect  { user, sub, email, groups, tenant, scope (array), tokenUse }

@@ -13,6 +13,15 @@ import { startIdp } from './idp.mjs';
 import { idpLogSource, loginBody, loginFiles, respCommand, sleep } from './login.mjs';
 
 export const REDIS_BIN = '/usr/bin/redis-server';
+
+/**
+ * The CognitoSessionSecret every test server with a shared store (memcache:/redis:) sets: the module refuses
+ * to start with such a store and no secret, and servers sharing one store must hold the same secret (it
+ * derives each record's slot and key). At least 32 characters.
+ */
+export const SESSION_SECRET = 'test-session-secret-0123456789abcdef-0123';
+/** The directive line for a secret (default SESSION_SECRET); pass two words for a rotation ("new old"). */
+export const secretLine = (s = SESSION_SECRET) => `CognitoSessionSecret ${s}`;
 export const MEMCACHED_BIN = '/usr/bin/memcached';
 
 /** Store processes still alive, killed when the test process exits (a failing test never leaks one). */
