@@ -3,16 +3,18 @@
  * each concern lives in its own file (see docs/ARCHITECTURE.md).
  *
  *   check_authn (AuthType Cognito)
- *     ├─ CognitoRedirectURI path  → login.c   (callback: session created, 302 back)
- *     ├─ CognitoLogoutPath        → session.c (logout)
- *     ├─ Bearer token (on|only)   → bearer.c
- *     ├─ session cookie           → session.c (lookup, refresh)
- *     └─ nobody: CognitoUnauthenticated auth → login.c (302 to Cognito) for
- *        navigations, 401 for XHR/API calls; 401; or pass
- *   post_read_request → scrub.c (client-sent identity headers removed, every request)
- *   fixups            → scrub.c (our cookies removed before handlers and proxies)
- *   Require cognito-* → authz.c
- *   handlers          → status.c (SetHandler cognito-status; CognitoInfoPath)
+ *     ├─ CognitoRedirectURI path  → flow/login.c   (callback: session created, 302 back)
+ *     ├─ CognitoLogoutPath        → flow/session.c (logout)
+ *     ├─ CognitoInfoPath          → edge/info.c    (never refuses; the handler answers)
+ *     ├─ Bearer token (on|only)   → flow/bearer.c
+ *     ├─ session cookie           → flow/session.c (lookup, refresh)
+ *     └─ nobody                   → flow/challenge.c (302 to Cognito through
+ *        flow/login.c for navigations, 401 for XHR/API calls, or pass)
+ *   check_config      → cfg/config.c, store/store.c (stores made, secrets required)
+ *   post_read_request → edge/scrub.c (client-sent identity headers removed, every request)
+ *   fixups            → edge/scrub.c (our cookies removed before handlers and proxies)
+ *   Require cognito-* → flow/authz.c
+ *   handlers          → edge/status.c (SetHandler cognito-status), edge/info.c
  */
 #define COG_MODULE_DECLARATION_FILE 1  /* AP_DECLARE_MODULE below sets the log index */
 #include <httpd.h>
@@ -22,22 +24,25 @@
 #include <http_request.h>
 #include <mod_auth.h>
 
-#include "authz.h"
-#include "bearer.h"
-#include "session_memo.h"
-#include "cache.h"
-#include "config.h"
-#include "context.h"
-#include "http.h"
-#include "identity.h"
-#include "log.h"
-#include "login.h"
-#include "page.h"
-#include "scrub.h"
-#include "session.h"
-#include "metrics.h"
-#include "status.h"
-#include "verify.h"
+#include "flow/authz.h"
+#include "flow/bearer.h"
+#include "flow/session_memo.h"
+#include "store/cache.h"
+#include "store/changes.h"
+#include "store/store.h"
+#include "cfg/config.h"
+#include "flow/context.h"
+#include "proto/http.h"
+#include "token/identity.h"
+#include "cfg/log.h"
+#include "flow/login.h"
+#include "flow/challenge.h"
+#include "edge/scrub.h"
+#include "flow/session.h"
+#include "cfg/metrics.h"
+#include "edge/info.h"
+#include "edge/status.h"
+#include "token/verify.h"
 
 #include <string.h>
 #include <strings.h>
@@ -72,42 +77,6 @@ static int login_callback(request_rec *r, const cog_dir_config_t *c)
     return rc;
 }
 
-/* No user: what CognitoUnauthenticated and the kind of request call for. */
-static int unauthenticated(request_rec *r, const cog_dir_config_t *c)
-{
-    int mode = cog_cfg_unauthenticated(c);
-    if (mode == COG_UNAUTH_PASS) {
-        r->user = "";
-        r->ap_auth_type = "Cognito";
-        return OK;
-    }
-    int can_login = cog_cfg_domain(r->pool, c) != NULL;
-    if (mode == COG_UNAUTH_AUTH && can_login && ap_is_initial_req(r) && cog_login_is_navigation(r))
-        return login_start(r, c);
-    if (cog_cfg_bearer(c) != COG_BEARER_OFF)
-        return cog_bearer_challenge(r, c, can_login ? "not signed in, and not a page navigation"
-                                                    : "no bearer token and browser login is not configured");
-    cog_error_t err = { COG_E_LOGIN_REQUIRED, "not signed in" };
-    return cog_page(r, 0, &err, "unauthenticated request", NULL);
-}
-
-/* CognitoInfoPath: authenticate if possible, but let the request reach the info
- * handler either way so that "not signed in" is answered as JSON, not a redirect. */
-static int info_authn(request_rec *r, const cog_dir_config_t *c, int bearer)
-{
-    int rc = bearer != COG_BEARER_OFF && cog_bearer_present(r) ? cog_bearer_authenticate(r, c)
-                                                               : cog_session_authenticate(r, c);
-    if (rc == OK) {
-        cog_info_mark(r, 1);
-        return OK;
-    }
-    if (rc != DECLINED && rc != HTTP_UNAUTHORIZED)
-        return rc;
-    r->user = "";
-    cog_info_mark(r, 0);
-    return OK;
-}
-
 static int check_authn(request_rec *r)
 {
     if (!is_ours(r))
@@ -135,12 +104,12 @@ static int check_authn(request_rec *r)
     if (is_path(r, c->logout_path) && ap_is_initial_req(r))
         return cog_session_logout(r, c);
     if (is_path(r, c->info_path) && ap_is_initial_req(r))
-        return info_authn(r, c, bearer);
+        return cog_info_authn(r, c);
     if (bearer == COG_BEARER_ON && cog_bearer_present(r))
         return cog_bearer_authenticate(r, c);
 
     int rc = cog_session_authenticate(r, c);
-    return rc == DECLINED ? unauthenticated(r, c) : rc;
+    return rc == DECLINED ? cog_challenge_unauthenticated(r, c, login_start) : rc;
 }
 
 /* First thing for every request: no client-sent header may pose as our identity. */
@@ -177,6 +146,12 @@ static apr_status_t http_cleanup(void *unused)
     return APR_SUCCESS;
 }
 
+static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    int rc = cog_check_config(pconf, plog, ptemp, s);
+    return rc != OK ? rc : cog_store_check_config(pconf, ptemp, s);
+}
+
 static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     return cog_cache_pre_config(pconf);
@@ -192,7 +167,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, s
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "COGNITO0901: internal_error: no shared memory for "
                      "metrics; cognito-status will show zeros");
-    if ((rv = cog_session_memo_create(pconf)) != APR_SUCCESS)
+    if ((rv = cog_changes_create(pconf)) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "COGNITO0901: internal_error: no shared memory for "
                      "session change counters; every request reads its session from the store");
     int status = cog_cfg_post_config(pconf, s);
@@ -222,7 +197,7 @@ static void register_hooks(apr_pool_t *p)
                                                  "mod_socache_redis.c", NULL };
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_check_config(cog_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, after_socache, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);

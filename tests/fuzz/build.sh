@@ -5,7 +5,7 @@
 # (listed below), all compiled with
 #   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # None of them needs an httpd symbol: the module files that do (config.c,
-# directives.c, identity.c, bearer.c, session.c, login.c, cache.c, page.c,
+# directives.c, identity.c, bearer.c, session.c, login.c, cache.c, challenge.c,
 # context.c, authz.c, log.c, mod_auth_cognito.c) are never compiled here.
 # scrub.c only uses request_rec's layout and APR functions, so it links as is.
 # oauth.c's network calls need cog_http_request: fuzz_token_response links the
@@ -24,16 +24,16 @@ CC="${CC:-clang}"
 
 # target → module sources (relative to mod_auth_cognito/)
 declare -A SOURCES=(
-    [fuzz_jwt]="jwt.c json.c util.c crypto.c error.c"
-    [fuzz_jwks]="jwk.c json.c util.c crypto.c"
-    [fuzz_cookie]="cookie.c scrub.c"
-    [fuzz_query]="query.c"
-    [fuzz_return_path]="query.c"
-    [fuzz_session_record]="record.c json.c crypto.c util.c"
-    [fuzz_token_response]="oauth.c json.c query.c util.c crypto.c error.c"
-    [fuzz_claims]="claims.c json.c"
-    [fuzz_json]="json.c"
-    [fuzz_bearer_header]="util.c crypto.c"
+    [fuzz_jwt]="token/jwt.c util/json.c util/util.c util/crypto.c cfg/error.c"
+    [fuzz_jwks]="token/jwk.c util/json.c util/util.c util/crypto.c"
+    [fuzz_cookie]="util/cookie.c edge/scrub.c util/util.c"
+    [fuzz_query]="util/query.c"
+    [fuzz_return_path]="util/query.c util/return_path.c"
+    [fuzz_session_record]="store/record.c util/json.c util/crypto.c util/util.c"
+    [fuzz_token_response]="proto/oauth.c util/json.c util/query.c util/util.c util/crypto.c cfg/error.c"
+    [fuzz_claims]="token/claims.c util/json.c"
+    [fuzz_json]="util/json.c"
+    [fuzz_bearer_header]="util/util.c util/crypto.c"
 )
 # target → harness-local link stubs (tests/fuzz/)
 declare -A STUBS=(
@@ -76,6 +76,7 @@ for t in "${TARGETS[@]}"; do
     for s in ${SOURCES[$t]}; do
         [ -n "${done_obj[$s]:-}" ] && continue
         done_obj[$s]=1
+        mkdir -p "$(dirname "$OUT/obj/$s")"
         "$CC" "${CFLAGS[@]}" -c "$SRC/$s" -o "$OUT/obj/${s%.c}.o"
     done
 done

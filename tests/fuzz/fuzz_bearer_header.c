@@ -10,7 +10,7 @@
 
 #include <strings.h>
 
-#include "util.h"
+#include "util/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -10,8 +10,8 @@
  */
 #include "fuzz_common.h"
 
-#include "claims.h"
-#include "json.h"
+#include "token/claims.h"
+#include "util/json.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -19,8 +19,8 @@
 #include <apr_tables.h>
 #include <httpd.h>
 
-#include "cookie.h"
-#include "scrub.h"
+#include "util/cookie.h"
+#include "edge/scrub.h"
 
 #define SESSION_COOKIE "cognito_session"
 #define STATE_PREFIX   SESSION_COOKIE "_state_"
@@ -46,6 +46,15 @@ static void check_values(apr_pool_t *p, const apr_array_header_t *cookies, const
     FUZZ_CHECK(values->nelts == expected, "cog_cookie_values finds every cookie of the name");
 }
 
+/* The module's cookies for one CognitoCookieName: the session cookie and state
+ * cookies, plain and __Host- prefixed. */
+static int is_ours(const char *name)
+{
+    if (strncmp(name, "__Host-", 7) == 0)
+        name += 7;
+    return strcmp(name, SESSION_COOKIE) == 0 || strncmp(name, STATE_PREFIX, strlen(STATE_PREFIX)) == 0;
+}
+
 static void scrub_stage(apr_pool_t *p, const char *header, const apr_array_header_t *before)
 {
     request_rec r;
@@ -66,18 +75,18 @@ static void scrub_stage(apr_pool_t *p, const char *header, const apr_array_heade
     int others = 0;
     const cog_cookie_t *b = (const cog_cookie_t *)before->elts;
     for (int i = 0; i < before->nelts; i++)
-        others += strcmp(b[i].name, SESSION_COOKIE) != 0 && strncmp(b[i].name, STATE_PREFIX, strlen(STATE_PREFIX)) != 0;
+        others += !is_ours(b[i].name);
 
-    cog_scrub_cookies(&r, SESSION_COOKIE);
+    apr_array_header_t *names = apr_array_make(p, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(names, const char *) = SESSION_COOKIE;
+    cog_scrub_cookies(&r, names);
     const char *after = apr_table_get(r.headers_in, "Cookie");
     FUZZ_CHECK(after != NULL || others == 0, "the Cookie header goes only when no other cookie is left");
     if (after && strlen(after) <= COG_COOKIE_MAX_HEADER) {
         apr_array_header_t *left = cog_cookie_parse(p, after);
         const cog_cookie_t *c = (const cog_cookie_t *)left->elts;
         for (int i = 0; i < left->nelts; i++) {
-            FUZZ_CHECK(strcmp(c[i].name, SESSION_COOKIE) != 0, "session cookie removed from the Cookie header");
-            FUZZ_CHECK(strncmp(c[i].name, STATE_PREFIX, strlen(STATE_PREFIX)) != 0,
-                       "login-state cookies removed from the Cookie header");
+            FUZZ_CHECK(!is_ours(c[i].name), "session and login-state cookies removed from the Cookie header");
         }
         FUZZ_CHECK(left->nelts == others, "every other cookie is kept");
     }

@@ -15,7 +15,7 @@
 
 #include <math.h>
 
-#include "json.h"
+#include "util/json.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -10,7 +10,7 @@
 
 #include <openssl/evp.h>
 
-#include "jwk.h"
+#include "token/jwk.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

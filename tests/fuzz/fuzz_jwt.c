@@ -22,10 +22,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "error.h"
-#include "jwt.h"
-#include "json.h"
-#include "util.h"
+#include "cfg/error.h"
+#include "token/jwt.h"
+#include "util/json.h"
+#include "util/util.h"
 
 #define ISSUER "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fuzz0Pool"
 #define CLIENT "7d8kkq0fuzzclient0example1a"

@@ -15,7 +15,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 
-#include "query.h"
+#include "util/query.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

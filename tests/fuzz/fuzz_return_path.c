@@ -15,7 +15,8 @@
  */
 #include "fuzz_common.h"
 
-#include "query.h"
+#include "util/query.h"
+#include "util/return_path.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

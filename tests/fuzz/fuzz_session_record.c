@@ -14,9 +14,9 @@
 
 #include <math.h>
 
-#include "crypto.h"
-#include "json.h"
-#include "record.h"
+#include "util/crypto.h"
+#include "util/json.h"
+#include "store/record.h"
 
 /* The session id, server secret and owner the fixed key is derived from (as
  * store.h derives it); gen_corpus.py seals seeds under the same derivation. */

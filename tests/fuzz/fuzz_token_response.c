@@ -11,8 +11,8 @@
 
 #include <math.h>
 
-#include "error.h"
-#include "oauth.h"
+#include "cfg/error.h"
+#include "proto/oauth.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

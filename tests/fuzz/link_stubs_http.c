@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "http.h"
+#include "proto/http.h"
 
 cog_reason_t cog_http_request(apr_pool_t *p, const cog_http_opts_t *opts, const char *url,
                               const char *form_body, const char *basic_user,

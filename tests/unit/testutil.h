@@ -29,8 +29,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "error.h"
-#include "util.h"
+#include "cfg/error.h"
+#include "util/util.h"
 
 /* ---- APR ---------------------------------------------------------------------- */
 

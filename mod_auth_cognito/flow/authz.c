@@ -1,0 +1,149 @@
+/*
+ * authz.c — the four Require providers.
+ */
+#include "flow/authz.h"
+#include "token/claims.h"
+#include "cfg/config.h"
+#include "token/identity.h"
+#include "util/json.h"
+#include "cfg/log.h"
+
+#include <string.h>
+#include <apr_strings.h>
+#include <ap_expr.h>
+#include <http_config.h>
+#include <http_request.h>
+#include <mod_auth.h>
+
+extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
+
+typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE } rule_t;
+
+static const char *rule_name(rule_t rule)
+{
+    static const char *const names[] = { "cognito-group", "cognito-claim", "cognito-tenant", "cognito-scope" };
+    return names[rule];
+}
+
+static int count_words(apr_pool_t *p, const char *line)
+{
+    int n = 0;
+    while (line && *line) {
+        const char *w = ap_getword_conf(p, &line);
+        if (*w)
+            n++;
+    }
+    return n;
+}
+
+static const char *parse(cmd_parms *cmd, const char *line, const void **parsed, rule_t rule)
+{
+    int need = rule == RULE_CLAIM ? 2 : 1;
+    if (count_words(cmd->temp_pool, line) < need)
+        return apr_psprintf(cmd->pool, "Require %s needs %s", rule_name(rule),
+                            rule == RULE_CLAIM ? "a claim name and at least one value"
+                                               : "at least one value");
+    const char *err = NULL;
+    ap_expr_info_t *expr = ap_expr_parse_cmd(cmd, line, AP_EXPR_FLAG_STRING_RESULT, &err, NULL);
+    if (err)
+        return apr_psprintf(cmd->pool, "Cannot parse expression in Require %s: %s", rule_name(rule), err);
+    *parsed = expr;
+    return NULL;
+}
+
+static const char *parse_group(cmd_parms *cmd, const char *line, const void **parsed)  { return parse(cmd, line, parsed, RULE_GROUP); }
+static const char *parse_claim(cmd_parms *cmd, const char *line, const void **parsed)  { return parse(cmd, line, parsed, RULE_CLAIM); }
+static const char *parse_tenant(cmd_parms *cmd, const char *line, const void **parsed) { return parse(cmd, line, parsed, RULE_TENANT); }
+static const char *parse_scope(cmd_parms *cmd, const char *line, const void **parsed)  { return parse(cmd, line, parsed, RULE_SCOPE); }
+
+/* 1 when the claim value (string, number, boolean, or any array element) equals v. */
+static int value_matches(apr_pool_t *p, const cJSON *value, const char *v)
+{
+    if (cJSON_IsArray(value)) {
+        for (const cJSON *e = value->child; e; e = e->next)
+            if (!cJSON_IsArray(e) && !cJSON_IsObject(e) && strcmp(cog_claim_text(p, e), v) == 0)
+                return 1;
+        return 0;
+    }
+    if (cJSON_IsString(value) || cJSON_IsNumber(value) || cJSON_IsBool(value))
+        return strcmp(cog_claim_text(p, value), v) == 0;
+    return 0;
+}
+
+static int scope_has(const char *scope, const char *wanted)
+{
+    size_t n = strlen(wanted);
+    for (const char *s = scope; s && *s; ) {
+        while (*s == ' ')
+            s++;
+        const char *end = strchr(s, ' ');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (len == n && n > 0 && strncmp(s, wanted, n) == 0)
+            return 1;
+        s += len;
+    }
+    return 0;
+}
+
+static authz_status check(request_rec *r, const char *line, const void *parsed, rule_t rule)
+{
+    if (r->user == NULL)
+        return AUTHZ_DENIED_NO_USER;
+    const cog_request_identity_t *id = cog_identity_get(r);
+    if (id == NULL || *r->user == '\0') {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "authorization: Require %s refused: the user was not "
+                      "authenticated by AuthType Cognito", rule_name(rule));
+        return AUTHZ_DENIED;
+    }
+    const char *err = NULL;
+    const char *expanded = ap_expr_str_exec(r, parsed, &err);
+    if (err) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "COGNITO0001: config_invalid: cannot evaluate Require %s: %s",
+                      rule_name(rule), err);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    const cog_dir_config_t *c = ap_get_module_config(r->per_dir_config, &auth_cognito_module);
+    const char *claim_name = NULL;
+    if (rule == RULE_CLAIM) {
+        claim_name = ap_getword_conf(r->pool, &expanded);
+    } else if (rule == RULE_GROUP) {
+        claim_name = cog_cfg_groups_claim(c);
+    } else if (rule == RULE_TENANT) {
+        claim_name = cog_cfg_tenant_claim(c);
+    }
+    const cJSON *value = claim_name ? cog_json_member(id->claims, claim_name) : NULL;
+
+    while (*expanded) {
+        const char *wanted = ap_getword_conf(r->pool, &expanded);
+        if (*wanted == '\0')
+            continue;
+        int match = rule == RULE_SCOPE ? scope_has(id->scope, wanted) : value && value_matches(r->pool, value, wanted);
+        if (match)
+            return AUTHZ_GRANTED;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "authorization: user %s refused by Require %s %s",
+                  r->user, rule_name(rule), line);
+    return AUTHZ_DENIED;
+}
+
+static authz_status check_group(request_rec *r, const char *l, const void *p)  { return check(r, l, p, RULE_GROUP); }
+static authz_status check_claim(request_rec *r, const char *l, const void *p)  { return check(r, l, p, RULE_CLAIM); }
+static authz_status check_tenant(request_rec *r, const char *l, const void *p) { return check(r, l, p, RULE_TENANT); }
+static authz_status check_scope(request_rec *r, const char *l, const void *p)  { return check(r, l, p, RULE_SCOPE); }
+
+static const authz_provider group_provider  = { check_group, parse_group };
+static const authz_provider claim_provider  = { check_claim, parse_claim };
+static const authz_provider tenant_provider = { check_tenant, parse_tenant };
+static const authz_provider scope_provider  = { check_scope, parse_scope };
+
+void cog_authz_register(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-group", AUTHZ_PROVIDER_VERSION,
+                              &group_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-claim", AUTHZ_PROVIDER_VERSION,
+                              &claim_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-tenant", AUTHZ_PROVIDER_VERSION,
+                              &tenant_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-scope", AUTHZ_PROVIDER_VERSION,
+                              &scope_provider, AP_AUTH_INTERNAL_PER_CONF);
+}
