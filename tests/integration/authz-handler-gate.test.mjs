@@ -1,8 +1,11 @@
-// Security regression — an unauthenticated or unauthorised request never reaches the content handler
-// (peer advisories: oauth2-proxy route-matching bypasses — "skip_auth" regexes, encoded paths, dot segments;
-// auth modules that let OPTIONS/HEAD or odd methods through; spoofed identity headers honoured).
+// Authorization gate: an unauthenticated or unauthorised request never reaches the content handler — by
+// any method, any path spelling, any broken credential or spoofed identity header.
 //
-// Two content handlers record every run: a CGI (fixtures/regress/record.cgi appends one line to a file) and
+// Guards findings (peer advisories): oauth2-proxy route-matching bypasses ("skip_auth" regexes, encoded
+// paths, dot segments); auth modules that let OPTIONS/HEAD or odd methods through; spoofed identity headers
+// honoured.
+//
+// Two content handlers record every run: a CGI (fixtures/record.cgi appends one line to a file) and
 // a proxied backend (every request it receives). Both sit under AuthType Cognito + Require valid-user
 // (/protected/…) and under Require cognito-group admin (/protected/admin/…). Every kind of request without
 // a valid session or token, with a broken one, with spoofed identity headers, with every method, and through
@@ -18,7 +21,7 @@ import { alterSignature } from './lib/jwt.mjs';
 import {
   Agent, NAV_HEADERS, XHR_HEADERS, idpLogSource, login, rawRequest, startLogin, startLoginRig,
 } from './lib/login.mjs';
-import { RECORDER_ENV, assertNoCrash, hits, recorderFiles, resetHits } from './lib/regress.mjs';
+import { RECORDER_ENV, assertNoCrash, hits, recorderFiles, resetHits } from './lib/hostile.mjs';
 
 let idp;
 let echo;

@@ -1,4 +1,6 @@
-// Contract (e), (f): key rotation, unknown-kid floods and JWKS endpoint failures.
+// Bearer tokens and the pool's JWKS — contract (e), (f): key rotation is picked up without a restart,
+// unknown-kid floods cost at most one refetch per child, and JWKS endpoint failures keep stale keys (or
+// answer 503 jwks_unavailable when there are none).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startHttpd, withLogs } from './lib/httpd.mjs';

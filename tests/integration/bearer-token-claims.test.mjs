@@ -1,13 +1,16 @@
-// Security regression — hostile values inside correctly signed tokens (peer advisories: integer overflow
-// and type confusion on exp/iat/nbf, array-vs-string group claims granting access, stack exhaustion on
-// deeply nested JSON, missing audience checks).
+// Bearer (and ID) token claims: inside a correctly signed token, every claim must have its specified type
+// and range — hostile numbers, types, duplicate names and deep nesting are refused (401 invalid_token with
+// the right reason), valid edge values accepted, and nothing crashes.
+//
+// Guards findings (peer advisories): integer overflow and type confusion on exp/iat/nbf, array-vs-string
+// group claims granting access, stack exhaustion on deeply nested JSON, missing audience checks.
 //
 // Tokens are signed here with the emulator's real access key (GET /_test/keys), so the signature is valid and
 // only the claim decides. Numeric claims are written as exact JSON text (1e300, -1, 2^63, "123", 1.5e9 …).
 // Every bad token must get 401 invalid_token with the right reason; good ones (a future float exp — a valid
 // RFC 7519 NumericDate —, nesting within the documented depth) must still get 200; nothing may crash.
 // ID tokens with the same values at the login callback (emulator /_test/tamper) are refused as well.
-// Audience checks themselves are covered by bearer.test.mjs ("another client's access token") and
+// Audience checks themselves are covered by bearer-verify.test.mjs ("another client's access token") and
 // login-callback.test.mjs ("ID token with wrong aud"); here: aud of the wrong *type*.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +19,7 @@ import { CLIENT_ID, POOL_ID, startIdp } from './lib/idp.mjs';
 import { b64u, b64uJson, signRs256Raw } from './lib/jwt.mjs';
 import { callApi, withLogSlice, wwwAuth } from './lib/cognito.mjs';
 import { Agent, assertErrorPage, idpLogSource, logSlice, signInAtIdp, startLogin, startLoginRig } from './lib/login.mjs';
-import { assertNoCrash, nestedArrays, nestedObjects } from './lib/regress.mjs';
+import { assertNoCrash, nestedArrays, nestedObjects } from './lib/hostile.mjs';
 
 const now = () => Math.floor(Date.now() / 1000);
 let idp;
@@ -64,7 +67,7 @@ let serial = 0;
  * `extraText` is appended inside the object verbatim (duplicate names etc.).
  */
 function token(overrides = {}, { extraText = '', header } = {}) {
-  const p = { ...base, jti: `regress-${process.pid}-${++serial}` };
+  const p = { ...base, jti: `claims-${process.pid}-${++serial}` };
   const marks = {};
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) { delete p[k]; continue; }
@@ -256,7 +259,7 @@ describe('deeply nested and oversized JSON', () => {
       ['a raw invalid UTF-8 byte', null, MAL],
     ];
     // the last one: bytes that are not UTF-8 inside a string, signed
-    const p = JSON.stringify({ ...base, jti: `regress-utf8-${serial++}`, odd: '__X__' });
+    const p = JSON.stringify({ ...base, jti: `claims-utf8-${serial++}`, odd: '__X__' });
     const bytes = Buffer.concat([Buffer.from(p.split('"__X__"')[0]), Buffer.from([0x22, 0xc3, 0x28, 0x22]), Buffer.from(p.split('"__X__"')[1])]);
     cases.at(-1)[1] = signRs256Raw(b64uJson({ kid: keys.access.kid, alg: 'RS256' }), b64u(bytes), keys.access.privateKeyPem);
     const problems = await run(cases);

@@ -1,4 +1,7 @@
-// Contract (b), (c), (d): Bearer access tokens against a real httpd + the Cognito emulator.
+// Bearer access-token verification — contract (b), (c), (d): valid access tokens get in with their
+// identity; missing, non-Bearer and refused tokens (expired, wrong issuer/client/use, bad alg, kid, signature,
+// shape, size, weak key) get 401 with the reason logged; no token ever reaches the error log. Against a real
+// httpd + the Cognito emulator.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHttpd, withLogs } from './lib/httpd.mjs';

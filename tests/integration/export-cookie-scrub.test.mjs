@@ -26,7 +26,7 @@ import { rawHttp, resources } from './lib/apps.mjs';
 import { startHttpd, withLogs } from './lib/httpd.mjs';
 import { startIdp } from './lib/idp.mjs';
 import { Agent, XHR_HEADERS, idpLogSource, login, loginBody, loginFiles } from './lib/login.mjs';
-import { assertNoCrash, settlePool } from './lib/regress.mjs';
+import { assertNoCrash, settlePool } from './lib/hostile.mjs';
 
 const A_ENV = '/a/cgi-bin/env.cgi';
 const B_ENV = '/b/cgi-bin/env.cgi';

@@ -1,9 +1,26 @@
-// Contract: client-sent headers that pose as the module's (X-Cognito-*, Cognito-*, X-Amzn-Oidc-*,
-// Remote-User, X-Forwarded-User … in any case, with '-' or '_', once or twice) never reach a CGI, a PHP
-// page (php-fpm) or a proxied backend — on authenticated requests, CognitoUnauthenticated pass, 401 answers
-// (ErrorDocument), OPTIONS, subrequests (SSI include virtual, DirectoryIndex → CGI) and locations without
-// AuthType Cognito. With CognitoPassClaimsAs headers the backend gets the module's own X-Cognito-* with the
-// right values. The backend never sees cognito_session / cognito_session_state_* but sees other cookies.
+// Identity export cannot be spoofed: client-sent headers that pose as the module's (X-Cognito-*, Cognito-*,
+// X-Amzn-Oidc-*, Remote-User, X-Forwarded-User … in any case, with '-' or '_', once or twice, mixed, in
+// trailers) never reach a CGI, a PHP page (php-fpm) or a proxied backend — on authenticated requests,
+// CognitoUnauthenticated pass, 401 answers (ErrorDocument), OPTIONS, subrequests (SSI include virtual,
+// DirectoryIndex → CGI) and locations without AuthType Cognito. With CognitoPassClaimsAs headers the backend
+// gets the module's own X-Cognito-* with the right values. The backend never sees cognito_session /
+// cognito_session_state_* but sees other cookies.
+//
+// Guards findings (peer advisories): missing header scrub — mod_auth_openidc passed client-sent OIDC_CLAIM_*
+// headers through, oauth2-proxy honoured a client's X-Forwarded-User; header smuggling through name variants —
+// oauth2-proxy honoured X_Forwarded_User / X-Forwarded_Email because backends map '_' and '-' to the same CGI
+// variable. Guards finding (this suite's, fixed): header names with '.' or '~' (X.Cognito.Sub) were not
+// scrubbed (SECURITY.md "Open findings" 4) — "'.', '~', '!' separators …".
+//
+// The first part sends the pure forms (X-Cognito-Sub, X_Cognito_Groups, Cognito-User, cognito_groups,
+// X-Amzn-Oidc-*, Remote-User/Remote_User, X-Remote-User, X-Forwarded-User, case variants; lib/apps.mjs
+// spoofVariants) across CGI, PHP, proxies, SSI, ErrorDocument and OPTIONS. The header-smuggling part adds:
+//   • mixed '-'/'_' in one name (X-Cognito_Sub, X_Cognito-Groups, x_cognito-claim_custom_plan …), every
+//     exported name of README "What the application sees" in a mixed form, bare prefixes and doubled separators;
+//   • names httpd must refuse (whitespace before ':', leading whitespace = obs-fold, non-ASCII, NUL) — 400,
+//     never a value reaching the application;
+//   • other token characters ('.', '~', '!') that neither httpd's CGI mapping nor a backend reads as ours;
+//   • request trailers (chunked body) carrying X-Cognito-*.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHttpd, withLogs } from './lib/httpd.mjs';
@@ -11,9 +28,10 @@ import { startIdp } from './lib/idp.mjs';
 import { Agent, XHR_HEADERS, login } from './lib/login.mjs';
 import { pool } from './lib/cognito.mjs';
 import {
-  SUBS, backendHeader, backendLeaks, cognitoServer, envLeaks, fixture, idpEvents, mods, phpLeaks, rawHttp, requirePhpCgi,
-  resources, spoofVariants, startEchoBackend, startPhpFpm,
+  SPOOF_MARK, SUBS, backendHeader, backendLeaks, cognitoServer, envLeaks, fixture, idpEvents, mods, normHeader, phpLeaks, rawHttp,
+  requirePhpCgi, resources, spoofVariants, startEchoBackend, startPhpFpm,
 } from './lib/apps.mjs';
+import { assertNoCrash, rawExchange, settlePool } from './lib/hostile.mjs';
 
 const AREAS = ['auth', 'auth2', 'both', 'pass', 'open', 'u401', 'api'];
 
@@ -346,4 +364,125 @@ describe('the backend never sees our cookies, but sees the others', () => {
     assert.equal(p.status, 200);
     assert.deepEqual(Object.keys(p.json.cookies).sort(), ['a', 'b', 'c']);
   }));
+});
+
+// ------------------------------------------------------------- header smuggling through name variants
+
+/** Mixed-separator and edge spellings of every name the module exports or reserves (README "What the application sees"). */
+const MIXED = [
+  'X-Cognito_Sub', 'X_Cognito-Sub', 'X_Cognito-Groups', 'x-cognito_groups', 'X-COGNITO_GROUPS', 'x_COGNITO-uSeRnAmE',
+  'X-Cognito_Email', 'X_Cognito-Tenant', 'X-Cognito-Token_Use', 'X_Cognito_Token-Use', 'X-Cognito_Scope', 'X-Cognito-Client_Id',
+  'X_Cognito-Expires', 'x-cognito-claim_custom_plan', 'X_Cognito_Claim-Custom-Tenant-Id', 'X-Cognito-Claim_Custom_Tenant_Id',
+  'X-Cognito-Claims', 'X_Cognito_Claims', 'X-Cognito-Access-Token', 'X_Cognito-Id_Token', 'Cognito_Sub', 'Cognito-Groups',
+  'cOgNiTo_gRoUpS', 'Cognito-Claim_Custom_Plan', 'X-Amzn_Oidc-Identity', 'x_amzn-oidc_data', 'X-Amzn-Oidc_Accesstoken',
+  'Remote-user', 'REMOTE-USER', 'Remote_user', 'X-Remote_User', 'X_Remote-User', 'X-Forwarded_User', 'X_Forwarded-User',
+  'Auth-User', 'Auth_User', 'X-Auth_User', 'Auth-type', 'AUTH_TYPE', 'X-Cognito-', 'X_Cognito_', 'X-Cognito--Sub', 'X-Cognito__Sub',
+  'X-Cognito-_Sub', 'Cognito-', 'X-Cognito-Sub-', 'X-Cognito-Sub_',
+];
+
+function requestText(method, p, headerLines, { body, chunkedTrailers } = {}) {
+  let head = `${method} ${p} HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`;
+  for (const l of headerLines) head += `${l}\r\n`;
+  let tail = '';
+  if (chunkedTrailers) {
+    head += 'Transfer-Encoding: chunked\r\nContent-Type: application/x-www-form-urlencoded\r\n';
+    tail = `3\r\na=1\r\n0\r\n${chunkedTrailers.map((t) => `${t}\r\n`).join('')}\r\n`;
+  } else if (body != null) {
+    head += `Content-Length: ${Buffer.byteLength(body)}\r\n`;
+    tail = body;
+  }
+  return `${head}Connection: close\r\n\r\n${tail}`;
+}
+
+describe('mixed - / _ spellings of every reserved name', () => {
+  for (const [area, cgiPath, proxyPath, who] of [
+    ['authenticated', '/auth/cgi/env.cgi', '/auth/proxy/x', 'alice'],
+    ['CognitoUnauthenticated pass', '/pass/cgi/env.cgi', '/pass/proxy/x', 'anonymous'],
+    ['no AuthType', '/open/cgi/env.cgi', '/open/proxy/x', 'anonymous'],
+  ]) {
+    it(`${area}: each name alone and all at once — no spoofed value reaches the CGI or the backend`, withLogs(logs, async () => {
+      const problems = [];
+      const cookie = who === 'alice' ? [`Cookie: cognito_session=${sessions.alice}`] : [];
+      const variants = [...MIXED.map((n, i) => [`${n}`, [`${n}: ${SPOOF_MARK}-${i}-admin`]]), ['all at once', MIXED.map((n, i) => `${n}: ${SPOOF_MARK}-all-${i}`)]];
+      await settlePool(variants, 4, async ([label, lines]) => {
+        const c = await rawExchange(h.port, requestText('GET', cgiPath, [...cookie, ...lines]));
+        let env;
+        try { env = JSON.parse(c.text); } catch { problems.push(`${label} → CGI: ${c.status} not JSON`); return; }
+        if (c.status !== 200) problems.push(`${label} → CGI: ${c.status}`);
+        for (const p of envLeaks(env, 'CGI')) problems.push(`${label}: ${p}`);
+        if (who === 'alice' && env.REMOTE_USER !== 'alice') problems.push(`${label}: REMOTE_USER=${env.REMOTE_USER}`);
+        if (who !== 'alice' && (env.REMOTE_USER || Object.keys(env).some((k) => k.startsWith('COGNITO_')))) problems.push(`${label}: anonymous request has an identity`);
+
+        const b = await rawExchange(h.port, requestText('GET', proxyPath, [...cookie, ...lines]));
+        let rec;
+        try { rec = JSON.parse(b.text); } catch { problems.push(`${label} → backend: ${b.status} not JSON`); return; }
+        for (const p of backendLeaks(rec, who === 'alice' ? { ours: true, expect: ALICE_HEADERS } : {})) problems.push(`${label}: ${p}`);
+      });
+      assert.deepEqual(problems, [], `${problems.length} problems:\n${problems.slice(0, 40).join('\n')}`);
+    }));
+  }
+});
+
+describe('header names httpd must refuse, and separators that are not ours', () => {
+  it('whitespace before the colon, a leading-whitespace (folded) line, non-ASCII and NUL in the name → 400 or no effect', withLogs(logs, async () => {
+    const problems = [];
+    const lines = [
+      ['space before the colon', ['X-Cognito-Sub : SPOOFED-a']],
+      ['tab before the colon', ['X-Cognito-Groups\t: SPOOFED-b']],
+      ['folded onto the previous header (obs-fold)', ['X-Harmless: 1', ' X-Cognito-Groups: SPOOFED-c']],
+      ['first header line starts with whitespace', [' X-Cognito-Groups: SPOOFED-d']],
+      ['non-ASCII in the name', ['X-Cognito-Gr\u00f6ups: SPOOFED-e']],
+      ['UTF-8 look-alike dash (U+2010)', ['X\u2010Cognito\u2010Groups: SPOOFED-f']],
+      ['NUL in the name', ['X-Cognito-Groups\u0000x: SPOOFED-g']],
+      ['CR inside the name', ['X-Cognito\rGroups: SPOOFED-h']],
+      ['empty name', [': SPOOFED-i']],
+    ];
+    for (const [label, hdrs] of lines) {
+      for (const p of ['/auth/cgi/env.cgi', '/auth/proxy/x']) {
+        const text = requestText('GET', p, [`Cookie: cognito_session=${sessions.alice}`, ...hdrs]);
+        const res = await rawExchange(h.port, Buffer.from(text, 'utf8'));
+        if (res.status >= 500) problems.push(`${label} ${p}: ${res.status}`);
+        if (!res.text.includes(SPOOF_MARK)) continue;
+        // a folded line is part of the previous header's value (X-Harmless): that is where it may show up
+        let json;
+        try { json = JSON.parse(res.text); } catch { problems.push(`${label} ${p}: ${res.status}, spoofed text in ${res.text.slice(0, 200)}`); continue; }
+        const carriers = json.rawHeaders
+          ? json.rawHeaders.filter(([, v]) => String(v).includes(SPOOF_MARK)).map(([k]) => k)
+          : Object.entries(json).filter(([, v]) => String(v).includes(SPOOF_MARK)).map(([k]) => k);
+        const wrong = carriers.filter((k) => !/^(X-Harmless|HTTP_X_HARMLESS)$/.test(k));
+        if (wrong.length) problems.push(`${label} ${p}: the spoofed value reached the application as ${wrong.join(', ')}`);
+      }
+    }
+    assert.deepEqual(problems, [], problems.join('\n'));
+  }));
+
+  it("'.', '~', '!' separators: not mapped to our names by httpd's CGI environment nor passed under our names", withLogs(logs, async () => {
+    const names = ['X.Cognito.Sub', 'X~Cognito~Groups', 'X!Cognito!Username', 'X-Cognito.Groups', 'Remote.User', 'X*Cognito*Sub'];
+    const c = await rawExchange(h.port, requestText('GET', '/auth/cgi/env.cgi', [`Cookie: cognito_session=${sessions.alice}`, ...names.map((n) => `${n}: ${SPOOF_MARK}`)]));
+    assert.equal(c.status, 200, c.text.slice(0, 200));
+    const env = JSON.parse(c.text);
+    assert.deepEqual(Object.entries(env).filter(([, v]) => String(v).includes(SPOOF_MARK)), [], 'httpd exported one of them to the CGI');
+    const b = await rawExchange(h.port, requestText('GET', '/auth/proxy/x', [`Cookie: cognito_session=${sessions.alice}`, ...names.map((n) => `${n}: ${SPOOF_MARK}`)]));
+    const rec = JSON.parse(b.text);
+    // the backend receives them under their own names (they are not ours); none reads as a reserved one
+    const asOurs = rec.rawHeaders.filter(([k, v]) => String(v).includes(SPOOF_MARK) && /^(x-cognito-|cognito-|remote-user$)/.test(normHeader(k)));
+    assert.deepEqual(asOurs, []);
+    assert.deepEqual(backendLeaks({ rawHeaders: rec.rawHeaders.filter(([, v]) => !String(v).includes(SPOOF_MARK)) }, { ours: true, expect: ALICE_HEADERS }), []);
+  }));
+});
+
+describe('trailers of a chunked request body', () => {
+  for (const p of ['/auth/cgi/env.cgi', '/auth/proxy/x', '/pass/proxy/x']) {
+    it(`X-Cognito-* / Remote-User in trailers → never seen by ${p}`, withLogs(logs, async () => {
+      const trailers = ['X-Cognito-Groups: SPOOFED-t1', 'X_Cognito_Sub: SPOOFED-t2', 'Remote-User: SPOOFED-t3', 'Cognito-Tenant: SPOOFED-t4'];
+      const cookie = p.startsWith('/auth') ? [`Cookie: cognito_session=${sessions.alice}`] : [];
+      const res = await rawExchange(h.port, requestText('POST', p, [...cookie, 'Trailer: X-Cognito-Groups, X_Cognito_Sub, Remote-User, Cognito-Tenant'], { chunkedTrailers: trailers }));
+      assert.ok(res.status < 500, `${res.status}`);
+      assert.ok(!res.text.includes(SPOOF_MARK), `a trailer value reached the application: ${res.text.slice(0, 300)}`);
+    }));
+  }
+
+  it('no httpd child crashed', () => {
+    assertNoCrash(h);
+  });
 });

@@ -1,6 +1,11 @@
-// Security regression — the callback and logout endpoints under odd methods, bodies and parameters (peer
-// advisories: mod_auth_openidc crashed on POST bodies without Content-Type, accepted duplicated
-// parameters, and let a HEAD/OPTIONS pre-flight change state).
+// Login endpoints under hostile requests: the callback and the logout path answer odd methods, bodies and
+// parameters with 405 (with a correct Allow) or 4xx — never a session, a logout by a method other than
+// GET/POST, a crash, or markup reflected into an error page.
+//
+// Guards findings (peer advisories): mod_auth_openidc crashed on POST bodies without Content-Type, accepted
+// duplicated parameters, let a HEAD/OPTIONS pre-flight change state, and reflected error/error_description
+// as HTML (unescaped error pages). Guards finding (this suite's, fixed): 405 answers carried `Allow: TRACE`
+// (SECURITY.md "Open findings" 2) — "the 405 answers name the allowed methods …".
 //
 // Already covered elsewhere (not repeated here): POST/HEAD/OPTIONS on the callback with a live state and
 // duplicate state/code (login-callback.test.mjs "malformed callbacks"). Added here: every other method,
@@ -13,7 +18,7 @@ import { withLogs } from './lib/httpd.mjs';
 import {
   Agent, SESSION_COOKIE, logSlice, login, signInAtIdp, startLogin, startLoginRig,
 } from './lib/login.mjs';
-import { assertNoCrash, rawExchange, setCookiesOf } from './lib/regress.mjs';
+import { assertNoCrash, rawExchange, setCookiesOf } from './lib/hostile.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 let rig;

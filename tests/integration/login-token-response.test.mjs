@@ -1,5 +1,9 @@
-// Security regression — oversized and hostile answers from Cognito's endpoints (peer advisories: memory
-// exhaustion and crashes on large or deeply nested provider responses, unbounded reads of JWKS).
+// Login against hostile provider answers: oversized or malformed answers from Cognito's endpoints are
+// refused within CognitoHTTPTimeout — token endpoint → 502 and no session, JWKS → 503 until it is normal
+// again, revoke → the logout still completes — never a crash; answers within the caps still work.
+//
+// Guards findings (peer advisories): memory exhaustion and crashes on large or deeply nested provider
+// responses, unbounded reads of JWKS.
 //
 // The module caps token responses (256 KB) and JWKS documents (256 KB) and bounds every call in time
 // (CognitoHTTPTimeout). The emulator's /_test/fail 'huge' mode answers ≈ 5 MB; shapes the emulator lacks
@@ -11,7 +15,7 @@ import { startHttpd, withLogs } from './lib/httpd.mjs';
 import { startIdp } from './lib/idp.mjs';
 import { apiBody, callApi, withLogSlice } from './lib/cognito.mjs';
 import { Agent, assertErrorPage, idpLogSource, logSlice, login, signInAtIdp, startLogin, startLoginRig } from './lib/login.mjs';
-import { assertNoCrash, nestedArrays, startTokenProxy } from './lib/regress.mjs';
+import { assertNoCrash, nestedArrays, startTokenProxy } from './lib/hostile.mjs';
 
 const TIMEOUT = 3; // CognitoHTTPTimeout
 const ENV = '/protected/cgi-bin/env.cgi';

@@ -30,7 +30,7 @@ import {
   Agent, NAV_HEADERS, XHR_HEADERS, cookiesNamed, idpLogSource, isExpiring, login, loginFiles, signInAtIdp, startLogin,
 } from './lib/login.mjs';
 import { PinnedAgent, STATUS_LOCATION, pinChildren, readStatus } from './lib/ops.mjs';
-import { assertNoCrash } from './lib/regress.mjs';
+import { assertNoCrash } from './lib/hostile.mjs';
 import { parseResponse } from './lib/rawhttp.mjs';
 import { secretLine, startStore, storeModules } from './lib/stores.mjs';
 

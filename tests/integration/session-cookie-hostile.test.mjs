@@ -1,5 +1,10 @@
-// Security regression — Cookie header parsing (peer advisories: mod_auth_openidc crashed or looped on
-// cookie headers that were huge, had many chunks, lacked '=' or repeated its cookie name).
+// Session cookie parsing under hostile Cookie headers: whatever the header's size or shape, nothing answers
+// 5xx, no child crashes, garbage never gets in, and a valid session id next to garbage still gets its user in.
+//
+// Guards finding (peer advisories): mod_auth_openidc crashed or looped on cookie headers that were huge, had
+// many chunks, lacked '=' or repeated its cookie name. Guards finding (this suite's, fixed): cookie tossing
+// could lock a user out — garbage copies of our cookie before the valid one (SECURITY.md "Open findings" 1,
+// "10 garbage copies of our cookie name before the valid one …").
 //
 // Every Cookie header shape below goes to a protected CGI as an XHR (no session → 401, never a redirect) and,
 // for a few, as a navigation. Nothing may answer 5xx, no child may crash, a header without a valid session id
@@ -15,7 +20,7 @@ import { startIdp } from './lib/idp.mjs';
 import {
   Agent, SESSION_COOKIE, XHR_HEADERS, idpLogSource, isLoginRedirect, login, send, signInAtIdp, startLogin, startLoginRig,
 } from './lib/login.mjs';
-import { assertNoCrash, settlePool } from './lib/regress.mjs';
+import { assertNoCrash, settlePool } from './lib/hostile.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';
 let idp;

@@ -25,7 +25,7 @@ import {
   NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, idpLogSource, isLoginRedirect, login, loginBody, loginFiles, sleep,
 } from './lib/login.mjs';
 import { PinnedAgent, STATUS_LOCATION, pinChildren, readStatus } from './lib/ops.mjs';
-import { assertNoCrash } from './lib/regress.mjs';
+import { assertNoCrash } from './lib/hostile.mjs';
 import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
 
 const ENV = '/protected/cgi-bin/env.cgi';

@@ -1,6 +1,6 @@
-// Scale-out: the shared session store (Redis; memcached too) goes away and comes back. Requests that need a session get
-// a quick 503 page (session_store_unavailable), Apache's children stay up, Bearer requests are unaffected;
-// once Redis is back on the same port, logins and sessions work again without restarting Apache.
+// Shared session store outage: the store (Redis; memcached too) goes away and comes back. Requests that need
+// a session get a quick 503 page (session_store_unavailable), Apache's children stay up, Bearer requests are
+// unaffected; once Redis is back on the same port, logins and sessions work again without restarting Apache.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {

@@ -1,6 +1,9 @@
-// Security regression — AES-GCM nonce reuse (peer advisory: mod_auth_openidc sealed its session and state
+// Sealing of stored records and state cookies: every AES-256-GCM seal uses its own IV — across sessions,
+// across re-seals of one record under the same key, and across login-state cookies.
+//
+// Guards finding (peer advisory): AES-GCM nonce reuse — mod_auth_openidc sealed its session and state
 // cookies with AES-GCM under a static IV, so two values under one key revealed their XOR and allowed
-// forgeries).
+// forgeries.
 //
 // Threat: an attacker who can read the shared store (here a real redis-server) or who collects the state
 // cookies of many logins tries to find two sealed values with the same IV — a static, per-key or
@@ -23,7 +26,7 @@ import { after, before, describe, it } from 'node:test';
 import { withLogs } from './lib/httpd.mjs';
 import { startIdp } from './lib/idp.mjs';
 import { Agent, SESSION_COOKIE, XHR_HEADERS, idpLogSource, login, send, sleep, startLogin, startLoginRig, startRedis } from './lib/login.mjs';
-import { assertNoCrash, settlePool } from './lib/regress.mjs';
+import { assertNoCrash, settlePool } from './lib/hostile.mjs';
 import { slotOfKey } from './lib/store-attack.mjs';
 import { secretLine } from './lib/stores.mjs';
 

@@ -1,5 +1,9 @@
 // CognitoSessionSecret: the server secret that derives every record's slot and key (issue 14).
 //
+// Guards finding (review, issue 14): a store writer could mint sessions — slot and key derived from the
+// cookie id alone (SECURITY.md "Store writer minting sessions"; the forgery itself is store-forgery.test.mjs).
+// Here: the startup checks, the value forms and the rotation of the secret that closes it.
+//
 // Threats and expectations:
 //   - an operator points several servers at a shared store (redis:/memcache:) and forgets the secret: the
 //     records would then be as weak as before (derivable from the cookie id alone) or unreadable across

@@ -1,7 +1,8 @@
-// Scale-out: one session used through two Apache servers (A and B, one shared store) across several access
-// token expiries, with refresh-token rotation (grace period 0 s and 10 s). Requests alternate between A and
-// B, with concurrent bursts to both at once; the user must stay signed in (every answer 200) and Cognito must
-// never see a refused refresh (a refresh with a token another server already rotated out).
+// Token refresh through a shared store: one session used through two Apache servers (A and B, one shared
+// store) across several access token expiries, with refresh-token rotation (grace period 0 s and 10 s).
+// Requests alternate between A and B, with concurrent bursts to both at once; the user must stay signed in
+// (every answer 200) and Cognito must never see a refused refresh (a refresh with a token another server
+// already rotated out).
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';

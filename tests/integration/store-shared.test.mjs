@@ -1,6 +1,6 @@
-// Scale-out: two Apache servers (A and B) sharing one session store (Redis, memcached). A session made on
-// A works on B with the same identity; a logout on A ends it on B (at once with CognitoSessionRecheck 0); sessions survive a graceful restart and
-// a full stop/start of A.
+// Shared session store: two Apache servers (A and B) sharing one session store (Redis, memcached). A session
+// made on A works on B with the same identity; a logout on A ends it on B (at once with CognitoSessionRecheck
+// 0); sessions survive a graceful restart and a full stop/start of A.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {

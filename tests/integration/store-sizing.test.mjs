@@ -1,4 +1,4 @@
-// Scale-out sizing: what one session costs in each session cache. A large session (dave: 100 groups, 20
+// Session store sizing: what one session costs in each session cache. A large session (dave: 100 groups, 20
 // custom attributes of 100 characters) and a typical one (alice) are stored and read back through every
 // session cache (shmcb, Redis, memcached). Per session the store holds three records, measured in Redis and
 // memcached and printed for the README's sizing section:

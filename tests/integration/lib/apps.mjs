@@ -1,5 +1,5 @@
 // Helpers for the authorization and identity-export tests (authz-*.test.mjs, export-*.test.mjs,
-// conf-examples.test.mjs): the applications behind the module — php-cgi, a private php-fpm, plain CGI,
+// ops-conf-examples.test.mjs): the applications behind the module — php-cgi, a private php-fpm, plain CGI,
 // a proxied echo backend, SSI and DirectoryIndex subrequests — plus a raw HTTP client that can send the
 // same header twice or with underscores, and the checks for spoofed identity headers.
 // Builds on the shared rig (httpd.mjs, idp.mjs, login.mjs); changes none of them.

@@ -1,11 +1,13 @@
-// Helpers for the security regression suite (tests/integration/regress-*.test.mjs): one file per class of
-// advisory published against the module's peers (mod_auth_openidc, oauth2-proxy). Builds on the shared rig
-// (httpd.mjs, idp.mjs, jwt.mjs, login.mjs, apps.mjs) and changes none of it.
+// Helpers for the tests that send hostile input — those guarding the findings of advisories published against
+// the module's peers (mod_auth_openidc, oauth2-proxy): login-open-redirect, login-endpoints-hostile,
+// login-token-response, session-cookie-hostile, authz-handler-gate, bearer-token-claims, export-spoofing and
+// store-seal-iv; other files use its crash check and pool. Builds on the shared rig (httpd.mjs, idp.mjs,
+// jwt.mjs, login.mjs, apps.mjs) and changes none of it.
 //
-//   crash checks         every test file ends by asserting that no httpd child died (error_log)
+//   crash checks         each of those files ends by asserting that no httpd child died (error_log)
 //   same-origin checks   the post-login Location (open-redirect payloads)
-//   payload corpus       fixtures/regress/open-redirect.txt + generated combinations
-//   recording handlers   a CGI that appends one line per run to a file (content-handler gate)
+//   payload corpus       fixtures/open-redirect.txt + generated combinations
+//   recording handlers   a CGI (fixtures/record.cgi) that appends one line per run to a file (content-handler gate)
 //   a fake Cognito domain  a loopback proxy in front of the emulator that rewrites token responses
 //                        (padding, nesting, endless streams: shapes the emulator's /_test/fail lacks)
 import assert from 'node:assert/strict';
@@ -16,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { exchange, parseResponse } from './rawhttp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const REGRESS_FIXTURES = path.resolve(here, '..', 'fixtures', 'regress');
-export const regressFixture = (name) => fs.readFileSync(path.join(REGRESS_FIXTURES, name));
+const FIXTURES = path.resolve(here, '..', 'fixtures');
+const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name));
 
 // ------------------------------------------------------------------------------------- crashes
 
@@ -75,13 +77,13 @@ export function assertSameOriginLocation(loc, ownUrl, label = '') {
 }
 
 /**
- * The open-redirect corpus: fixtures/regress/open-redirect.txt (one payload per line, written as the
+ * The open-redirect corpus: fixtures/open-redirect.txt (one payload per line, written as the
  * contents of a JSON string, so \t \r \n \\ \u00XX are escapes; '#' lines are comments) plus slash
  * forms × host forms. @PORT@ stands for the test server's port. Duplicates removed, order kept.
  */
 export function openRedirectPayloads(port) {
   const out = [];
-  const text = regressFixture('open-redirect.txt').toString('utf8');
+  const text = fixture('open-redirect.txt').toString('utf8');
   for (const line of text.split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue;
     out.push(JSON.parse(`"${line.replace(/"/g, '\\"')}"`));
@@ -102,14 +104,14 @@ export function openRedirectPayloads(port) {
 /** The recording CGI and the directory it appends to (world-writable: CGIs run as www-data). */
 export function recorderFiles() {
   return {
-    'cgi-bin/record.cgi': { content: regressFixture('record.cgi'), mode: 0o755 },
-    'admin-cgi/record.cgi': { content: regressFixture('record.cgi'), mode: 0o755 },
+    'cgi-bin/record.cgi': { content: fixture('record.cgi'), mode: 0o755 },
+    'admin-cgi/record.cgi': { content: fixture('record.cgi'), mode: 0o755 },
     'hits/.keep': '',
   };
 }
 
 /** Config lines that tell record.cgi where to write. */
-export const RECORDER_ENV = 'SetEnv REGRESS_HITS_FILE "@DIR@/hits/hits.log"';
+export const RECORDER_ENV = 'SetEnv HANDLER_HITS_FILE "@DIR@/hits/hits.log"';
 
 /** Makes <dir>/hits writable for the CGI and empties the record. */
 export function resetHits(h) {

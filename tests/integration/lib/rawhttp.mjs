@@ -1,6 +1,6 @@
 // Byte-exact HTTP/1.1 exchanges over node:net, for requests node:http would refuse or normalise
 // (repeated or odd header names, raw request targets, bodies without Content-Type …). One reader and one
-// response parser for apps.mjs (rawHttp), regress.mjs (rawExchange) and login.mjs (rawRequest).
+// response parser for apps.mjs (rawHttp), hostile.mjs (rawExchange) and login.mjs (rawRequest).
 import net from 'node:net';
 
 /**

@@ -1,4 +1,4 @@
-// Helpers for the session-store attack tests (store-forgery, store-anonymous-flood, config-secret):
+// Helpers for the session-store attack tests (store-forgery, store-anonymous-flood, store-secret):
 //   - the OLD record derivation (slot and key from the cookie id alone), which is exactly what an
 //     attacker who knows a cookie id but not the server secret can compute, and AES-256-GCM sealing in
 //     the module's record layout 0x01 | IV(12) | ciphertext | tag(16) with AAD = the 32-byte slot;

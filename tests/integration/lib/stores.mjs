@@ -1,7 +1,7 @@
-// Shared session stores for the scale-out tests (tests/integration/scaleout-*.test.mjs): real redis-server
-// and memcached instances on free loopback ports (never the system services), stopped by pid and startable
-// again on the same port (outage tests); byte measurements of what the module stores; and a small fixture
-// that stops everything a test started — even when it fails — and attaches every log to the failure.
+// Shared session stores for the shared-store tests (tests/integration/store-*.test.mjs and others): real
+// redis-server and memcached instances on free loopback ports (never the system services), stopped by pid and
+// startable again on the same port (outage tests); byte measurements of what the module stores; and a small
+// fixture that stops everything a test started — even when it fails — and attaches every log to the failure.
 // Builds on the shared rig (httpd.mjs, idp.mjs) and the browser-login helpers (login.mjs); changes none.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
