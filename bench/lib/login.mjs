@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // bench/lib/login.mjs — drives complete browser logins (protected page → Cognito emulator's managed
 // login form → callback) against any OIDC relying party on 127.0.0.1: mod_auth_cognito or
-// mod_auth_openidc. Node ≥ 20 standard library only.
+// mod_auth_openidc. Node ≥ 20 standard library only. Also a library: `login(opts)` and `Browser` are
+// exported (bench/lib/capacity.mjs uses them); the command line below runs only when executed directly.
 //
 //   node login.mjs one  --url URL --cookie REGEX [--user alice --password P]
 //        One login, then follows the final redirect and checks the page answers 200 with the session.
@@ -12,6 +13,7 @@
 //        the session cookie (the final page load is not part of "a login").
 //        Prints {"logins":N,"failures":F,"seconds":S,"loginsPerSecond":R,"firstError":...}
 import http from 'node:http';
+import { pathToFileURL } from 'node:url';
 
 const NAV = {
   Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
@@ -38,7 +40,7 @@ function parseArgs(argv) {
 }
 
 /** A tiny browser: one cookie jar for every host (all on 127.0.0.1; cookies ignore ports, as in browsers). */
-class Browser {
+export class Browser {
   constructor() {
     this.jar = new Map();
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -92,8 +94,9 @@ function expect(res, status, what) {
   if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${res.location || ''} ${res.text.slice(0, 200)}`);
 }
 
-/** One complete login. Returns { browser, finalUrl } after the callback answered with a redirect. */
-async function login(opts) {
+/** One complete login. Returns { browser, finalUrl } after the callback answered with a redirect.
+ *  opts: { url, cookieRe, user, password } */
+export async function login(opts) {
   const b = new Browser();
   const start = new URL(opts.url);
   // 1. The protected page → 302 to the authorize endpoint (at the emulator).
@@ -167,10 +170,12 @@ async function loop(opts) {
   process.stdout.write(`${JSON.stringify({ logins: ok, failures, seconds, loginsPerSecond: ok / seconds, firstError })}\n`);
 }
 
-const opts = parseArgs(process.argv.slice(2));
-try {
-  await (opts.mode === 'one' ? one(opts) : loop(opts));
-} catch (e) {
-  process.stderr.write(`login.mjs: ${e.message}\n`);
-  process.exit(1);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const opts = parseArgs(process.argv.slice(2));
+  try {
+    await (opts.mode === 'one' ? one(opts) : loop(opts));
+  } catch (e) {
+    process.stderr.write(`login.mjs: ${e.message}\n`);
+    process.exit(1);
+  }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // bench/lib/redis-sizes.mjs — sizes of every key in a Redis instance (binary-safe: keys written by
 // mod_socache_redis are raw bytes). Prints one JSON line:
-//   {"label","keys":[{"keyBytes","valueBytes" (STRLEN),"memoryUsage" (MEMORY USAGE),"ttl"}], "largest": {...}}
+//   {"label","keys":[{"key","keyBytes","valueBytes" (STRLEN),"memoryUsage" (MEMORY USAGE),"ttl"}], "largest": {...}}
+//   (key: the key's bytes as latin1 — a prefix and hex digits for mod_socache_redis)
 //   node redis-sizes.mjs --port P [--label TEXT]
 import net from 'node:net';
 
@@ -95,6 +96,7 @@ for (const k of keys) {
   const type = await r.cmd('TYPE', k);
   if (type !== 'string') continue;
   out.push({
+    key: k.toString('latin1'),
     keyBytes: k.length,
     valueBytes: await r.cmd('STRLEN', k),
     memoryUsage: await r.cmd('MEMORY', 'USAGE', k),

@@ -3,6 +3,7 @@
 //   report.mjs line  RESULTS.jsonl        one progress line for the last scenario
 //   report.mjs login LOGIN.json           one progress line for a login loop
 //   report.mjs mem   MEMORY.jsonl         one progress line for the last memory run
+//   report.mjs capacity CAPACITY.jsonl    the capacity lines for the last capacity run
 //   report.mjs final TMPDIR OUT.json      the full report (stdout) + OUT.json
 import fs from 'node:fs';
 import path from 'node:path';
@@ -75,6 +76,37 @@ function loginSummary(l) {
   };
 }
 
+/** The capacity section (one shmcb size), shared by the progress output and the final report. */
+function capacityLines(c, kinds) {
+  const L = [];
+  const s = c.sessions;
+  const f = (x, d = 0) => (x == null ? '—' : typeof x === 'number' ? x.toFixed(d) : x);
+  L.push(`shmcb ${c.mb} MB (${fmtInt(c.shmcb_bytes)} bytes), CognitoSessionIdleTimeout ${c.idle_timeout_s} (a touch at most every second per session); user ${c.user}; ${fmtInt(s.logged_in)} logins one by one at ${f(c.logins.per_s, 1)}/s (${c.logins.failures} failed)`);
+  L.push(`  meanwhile: every live session requested (XHR) every ~${c.touch_period_s} s — ${fmtInt(c.touch.requests)} authenticated requests, gap between two of the same session mean ${f(c.touch.mean_gap_s, 2)} s, max ${f(c.touch.max_gap_s, 2)} s (longest pass ${f(c.touch.max_pass_s, 2)} s); ${fmtInt(c.anonymous.requests)} anonymous requests (~${c.anon_rps_target}/s target)`);
+  if (c.touch.max_gap_s > c.idle_timeout_s) L.push(`  note: a session went ${c.touch.max_gap_s.toFixed(1)} s without a request, longer than the idle timeout: some losses may be idle expiry (busy machine?)`);
+  if (c.touch.other) L.push(`  note: ${c.touch.other} touch requests answered neither 200 nor 401: ${JSON.stringify(c.touch.other_statuses)}`);
+  const ap = c.anonymous_probe;
+  L.push(`  anonymous traffic alone (${ap.seconds} s, ${fmtInt(ap.requests)} requests: navigations without / with random cookies, XHR, bogus callbacks): store entries ${f(ap.entries_before)} → ${f(ap.entries_after)}, stores ${f(ap.store_stores_before)} → ${f(ap.store_stores_after)}`);
+  L.push(`  all sessions alive up to N = ${fmtInt(s.largest_n_all_alive)} logins (first loss seen after ${s.first_loss_at_n == null ? '— (none)' : fmtInt(s.first_loss_at_n)}); most alive at once ${fmtInt(s.max_alive)}; alive when the logins stopped ${f(s.alive_end_of_logins)}, after ${c.hold_s} s more without logins ${f(s.alive_end_of_hold)}, final sweep ${fmtInt(s.alive_final_sweep)} of ${fmtInt(s.logged_in)}${s.resurrected ? ` (${s.resurrected} gone sessions answered 200 again!)` : ''}`);
+  const thin = (pts, k) => (pts.length <= k ? pts : pts.filter((_, i) => i % Math.ceil(pts.length / k) === 0 || i === pts.length - 1));
+  if (c.survival_curve?.length) L.push(`  survival (logged in → alive): ${thin(c.survival_curve, 14).map(([n, a]) => `${n}→${a}`).join(', ')}`);
+  if (c.hold_curve?.length) L.push(`  then without logins (s → alive): ${thin(c.hold_curve, 10).map(([t, a]) => `${t}→${a}`).join(', ')}`);
+  if (s.age_at_loss_s.n) L.push(`  age of a session when found gone: min ${f(s.age_at_loss_s.min, 1)} s, median ${f(s.age_at_loss_s.median, 1)} s, max ${f(s.age_at_loss_s.max, 1)} s (${fmtInt(s.age_at_loss_s.n)} lost)`);
+  L.push(`  sessions per MB: ${f(c.per_mb.all_alive, 1)} (all alive) · ${f(c.per_mb.max_alive, 1)} (most alive at once) · ${f(c.per_mb.end_of_hold, 1)} (after the hold)${c.mb === 32 ? '' : `  →  default 32 MB store, linear: ${fmtInt(c.extrapolated_32mb.all_alive)} · ${fmtInt(c.extrapolated_32mb.max_alive)} · ${fmtInt(c.extrapolated_32mb.end_of_hold ?? 0)} (an upper bound: touch writes grow with sessions × time, so a bigger store fills its index sooner per MB — a 32 MB run measures it)`}`);
+  const st = c.store;
+  const at = st.at_end_of_logins;
+  if (at) L.push(`  store when the logins stopped: ${fmtInt(at.entries)} entries, index ${st.index_usage_at_end_of_logins ?? '?'}% / data ${at.usage_pct}% used ⇒ ≈ ${fmtInt(at.approx_bytes_per_entry)} bytes per entry, ≈ ${at.approx_bytes_per_alive_session == null ? '—' : fmtInt(at.approx_bytes_per_alive_session)} bytes per live session`);
+  L.push(`  store totals: ${fmtInt(st.stores ?? 0)} stores, ${fmtInt(st.replaces ?? 0)} replaced, ${fmtInt(st.expired ?? 0)} expired, ${fmtInt(st.scrolled_out ?? 0)} scrolled out before expiry; ${st.subcaches ?? '?'} subcaches × ${st.indexes_per_subcache ?? '?'} index slots`);
+  const md = (k) => (c.metrics.after[k] ?? 0) - (c.metrics.before[k] ?? 0);
+  const lk = `session lookups during the run: ${fmtInt(md('cognito_session_lookups_total{result="hit"}'))} hit, ${fmtInt(md('cognito_session_lookups_total{result="miss"}'))} miss (no record: gone, or anonymous), ${fmtInt(md('cognito_session_lookups_total{result="error"}'))} error`;
+  L.push(`  ${lk}${c.error_log ? `; error_log: ${c.error_log.session_idle} session_idle, ${c.error_log.session_expired} session_expired, ${c.error_log.session_invalid} session_invalid` : ''}`);
+  if (kinds) {
+    const k = (x) => (x ? `${fmtInt(x.valueBytes)} bytes` : '—');
+    L.push(`  record sizes (sealed value, exact, from the Redis-backed run; shmcb adds its 32-byte id per entry): session ${k(kinds.session)}, consumed-state marker ${k(kinds.consumed_state_marker)}, last-seen ${k(kinds.seen)}`);
+  }
+  return L;
+}
+
 const mode = process.argv[2];
 if (mode === 'line') {
   const rows = readJsonl(process.argv[3]).map(derive);
@@ -88,6 +120,9 @@ if (mode === 'line') {
   const rows = readJsonl(process.argv[3]);
   const m = rows[rows.length - 1];
   process.stdout.write(`bench:   memory (token cache ${m.entries}): child RSS ${fmtInt(m.rss_before_kb)} kB → ${fmtInt(m.rss_half_kb)} kB (half) → ${fmtInt(m.rss_after_kb)} kB after ${fmtInt(m.tokens)} distinct tokens, each sent twice\n`);
+} else if (mode === 'capacity') {
+  const rows = readJsonl(process.argv[3]);
+  for (const l of capacityLines(rows[rows.length - 1], null)) process.stdout.write(`bench:   ${l}\n`);
 } else if (mode === 'final') {
   const [dir, outFile] = process.argv.slice(3);
   const meta = readJson(path.join(dir, 'meta.json'));
@@ -103,6 +138,8 @@ if (mode === 'line') {
   const memory = readJsonl(path.join(dir, 'memory.jsonl'));
   const mint = readJson(path.join(dir, 'mint.json'));
   const openidcWhy = fs.existsSync(path.join(dir, 'openidc.txt')) ? fs.readFileSync(path.join(dir, 'openidc.txt'), 'utf8').trim() : '';
+  const capacity = readJsonl(path.join(dir, 'capacity.jsonl'));
+  const kinds = readJson(path.join(dir, 'record-kinds.json'));
   const perf = fs.existsSync(path.join(dir, 'perf.txt')) ? fs.readFileSync(path.join(dir, 'perf.txt'), 'utf8').trim() : '';
 
   const out = [];
@@ -113,7 +150,7 @@ if (mode === 'line') {
   p(`pinning: ${meta.pinning}`);
   if (base) p(`baseline: ${fmtInt(base.rps)} req/s and ${base.cpu_us_per_req.toFixed(0)} µs CPU/req (best of: ${base.from.join(', ')})`);
   p(`load:    ${meta.wrk} for every scenario; load average ${meta.loadavg_start} at start${meta.loadavg_end ? `, ${meta.loadavg_end} at end` : ''}`);
-  p(`module:  ${meta.module_commit}${meta.openidc_version ? `; mod_auth_openidc ${meta.openidc_version}` : ''}`);
+  p(`module:  ${meta.module_commit}${meta.openidc_version ? `; mod_auth_openidc ${meta.openidc_version} (${meta.openidc_build}; ${meta.openidc_so})` : ''}`);
   p('');
   p(HEADER);
   p('-'.repeat(HEADER.length));
@@ -154,7 +191,7 @@ if (mode === 'line') {
     }
   }
   if (loginOidc) {
-    p(`  mod_auth_openidc: ${loginOidc.logins_per_s.toFixed(1)} logins/s, Apache CPU per login ${loginOidc.apache_cpu_ms_per_login.toFixed(3)} ms`);
+    p(`  mod_auth_openidc ${meta.openidc_version || ''}: ${loginOidc.logins_per_s.toFixed(1)} logins/s, Apache CPU per login ${loginOidc.apache_cpu_ms_per_login.toFixed(3)} ms`);
   }
 
   p('');
@@ -168,6 +205,12 @@ if (mode === 'line') {
     p(`  Apache child RSS, CognitoTokenCacheEntries ${lpad(mm.entries, 7)}: ${fmtInt(mm.rss_before_kb)} kB before → ${fmtInt(mm.rss_half_kb)} kB after ${fmtInt(mm.tokens / 2)} → ${fmtInt(mm.rss_after_kb)} kB after ${fmtInt(mm.tokens)} distinct tokens, each sent twice (+${grow.toFixed(1)} MB; +${grow2.toFixed(1)} MB in the second half)`);
   }
 
+  if (capacity.length) {
+    p('');
+    p('Session store capacity (shmcb; logins, touches and anonymous traffic at the same time; measured, not asserted)');
+    for (const c of capacity) for (const l of capacityLines(c, kinds)) p(`  ${l}`);
+  }
+
   // Comparison and acceptance
   const pairs = [
     ['session-shmcb', 'openidc-session-shmcb', 'session cookie (shmcb)', 0.85],
@@ -176,7 +219,8 @@ if (mode === 'line') {
     ['bearer-distinct', 'openidc-bearer-distinct', 'Bearer, first-seen tokens', 0.5],
   ];
   p('');
-  p('Comparison with mod_auth_openidc (same machine, same run, same emulator, same wrk settings)');
+  p(`Comparison with mod_auth_openidc${meta.openidc_version ? ` ${meta.openidc_version}` : ''} (same machine, same run, same emulator, same wrk settings)`);
+  if (meta.openidc_so) p(`  mod_auth_openidc used: ${meta.openidc_so} — ${meta.openidc_build}`);
   const acceptance = [];
   if (theirs.length) {
     p(`  ${pad('scenario', 28)} ${lpad('openidc req/s', 13)} ${lpad('×static', 8)} ${lpad('ours req/s', 11)} ${lpad('ours/openidc', 12)} ${lpad('CPU/req theirs/ours', 20)}`);
@@ -256,6 +300,7 @@ if (mode === 'line') {
     login: { cognito: login, openidc: loginOidc },
     session_sizes: sizes,
     memory,
+    capacity: capacity.length ? { record_kinds: kinds, runs: capacity } : null,
     tokens: mint,
     openidc_notes: openidcWhy || null,
     acceptance,
