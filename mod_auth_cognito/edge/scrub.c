@@ -142,7 +142,9 @@ const char *cog_scrub_cookie_header(apr_pool_t *p, const char *header, const cha
     if (header == NULL)
         return NULL;
     size_t total = strlen(header);
-    out_t o = { apr_palloc(p, total + 1), NULL, "; " };
+    /* Kept pieces are joined by "; " (and kept cookies after a comma by ", ")
+     * where the client may have written one character: at most twice as long. */
+    out_t o = { apr_palloc(p, 2 * total + 1), NULL, "; " };
     int any_dropped = 0;
     o.at = o.start;
     for (const char *s = header; *s;) {

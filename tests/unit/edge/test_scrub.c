@@ -230,6 +230,33 @@ static void test_cookie_header_null(void **state)
 }
 
 /* The cookies that stay keep their text byte for byte. */
+/* Fuzz finding (fuzz_cookie): kept pieces are joined by "; " where the client may
+ * have written ";" alone, so the result can be longer than what was dropped made
+ * room for: many one-letter cookies without spaces and one short cookie of ours.
+ * The result must be exact (and, under ASan, written within its buffer). */
+static void test_cookie_header_grows(void **state)
+{
+    apr_pool_t *p = TU_POOL(state);
+    static const char *const names[] = { "q9", NULL };
+    static const char *const none[] = { NULL };
+    char in[4096], want[8192];
+    size_t i = 0, w = 0;
+    for (int k = 0; k < 1000; k++) {
+        in[i++] = (char)('a' + k % 26);
+        in[i++] = k % 2 ? ';' : ',';
+        if (k % 2)
+            want[w++] = ',';                 /* inside a piece: kept as sent */
+        else if (k) {
+            want[w++] = ';';                 /* between pieces: "; " */
+            want[w++] = ' ';
+        }
+        want[w++] = (char)('a' + k % 26);
+    }
+    memcpy(in + i, "q9=1", 5);
+    want[w] = '\0';
+    expect_scrub_lists(p, in, names, none, want);
+}
+
 static void test_cookie_header_byte_identity(void **state)
 {
     apr_pool_t *p = TU_POOL(state);
@@ -616,6 +643,7 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_other_separators_folded),
     TU_TEST(test_cookie_header_untouched),
     TU_TEST(test_cookie_header_null),
+    TU_TEST(test_cookie_header_grows),
     TU_TEST(test_cookie_header_byte_identity),
     TU_TEST(test_cookie_header_whitespace_and_order),
     TU_TEST(test_cookie_header_exact_and_prefix),
