@@ -14,8 +14,8 @@
 // in between: every answer is 200 for alice, the emulator saw no refused refresh grant, the module counted no
 // refused or failed refresh, and nothing in the error_log says the session was refused or ended.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
+import { simultaneous } from './lib/rawhttp.mjs';
 import { Agent, SESSION_COOKIE, XHR_HEADERS, login, logSlice, send, sleep } from './lib/login.mjs';
 import { STATUS_LOCATION, readStatus } from './lib/ops.mjs';
 import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
@@ -28,46 +28,6 @@ const BURST = 20; // parallel XHR requests per burst, half to each server
 const STEADY_MS = 250; // gap between the single requests that keep the idle timer busy
 
 const xhr = (h, cookie) => send(h.url + ENV, { headers: { ...XHR_HEADERS, Cookie: `${SESSION_COOKIE}=${cookie}` }, timeoutMs: 20000 });
-
-/**
- * Sends several requests so that they reach the servers as nearly at once as possible: every connection is
- * opened first, then all requests are written in the same tick (HTTP/1.0, so the body is not chunked).
- * jobs: [{ h, headers }] → [{ status, headers, text, json }]
- */
-async function simultaneous(jobs, p = ENV, timeoutMs = 20000) {
-  const socks = await Promise.all(jobs.map(({ h }) => new Promise((resolve, reject) => {
-    const sock = net.connect(h.port, '127.0.0.1', () => resolve(sock));
-    sock.on('error', reject);
-  })));
-  const answers = socks.map((sock, i) => new Promise((resolve, reject) => {
-    const chunks = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`request to ${jobs[i].h.url} timed out`)); }, timeoutMs);
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const cut = raw.indexOf('\r\n\r\n');
-      const head = cut < 0 ? raw : raw.slice(0, cut);
-      const text = cut < 0 ? '' : raw.slice(cut + 4);
-      const headers = {};
-      for (const l of head.split('\r\n').slice(1)) {
-        const k = l.indexOf(':');
-        if (k > 0) headers[l.slice(0, k).trim().toLowerCase()] = l.slice(k + 1).trim();
-      }
-      let json;
-      try { json = JSON.parse(text); } catch { json = undefined; }
-      resolve({ status: Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1] || 0), headers, text, json });
-    });
-  }));
-  const wire = jobs.map(({ h, headers }) => {
-    let req = `GET ${p} HTTP/1.0\r\nHost: 127.0.0.1:${h.port}\r\n`;
-    for (const [k, v] of Object.entries(headers)) req += `${k}: ${v}\r\n`;
-    return `${req}\r\n`;
-  });
-  socks.forEach((sock, i) => sock.write(wire[i]));
-  return Promise.all(answers);
-}
 
 for (const kind of ['redis', 'memcached']) {
   describe(`idle-timer touches racing token refreshes through two servers (${kind}, rotation, grace 0 s)`, () => {
@@ -112,7 +72,7 @@ for (const kind of ['redis', 'memcached']) {
         const plan = Array.from({ length: BURST }, (_, i) => (i % 2 ? 'B' : 'A'));
         const [[results, sliceB], sliceA] = await logSlice(A, () => logSlice(B, () => simultaneous(plan.map((name) => ({
           h: servers[name], headers: { ...XHR_HEADERS, Cookie: `${SESSION_COOKIE}=${cookie}` },
-        })))));
+        })), ENV)));
         return results.map((res, i) => judge(`cycle ${cycle} burst → ${plan[i]}`, res, `A error_log:\n${sliceA}\nB error_log:\n${sliceB}`));
       };
 

@@ -4,8 +4,8 @@
 // (every answer 200) and Cognito must never see a refused refresh (a refresh with a token another server
 // already rotated out).
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
+import { simultaneous } from './lib/rawhttp.mjs';
 import { Agent, NAV_HEADERS, SESSION_COOKIE, XHR_HEADERS, login, logSlice, send, sleep } from './lib/login.mjs';
 import { scaleout, scaleoutHttpdOpts, secretLine } from './lib/stores.mjs';
 
@@ -15,47 +15,6 @@ const EXPIRIES = 6; // how many token lifetimes the traffic spans (cycles: half 
 
 const withCookie = (h, cookie, headers = NAV_HEADERS) =>
   send(h.url + ENV, { headers: { ...headers, Cookie: `${SESSION_COOKIE}=${cookie}` }, timeoutMs: 20000 });
-
-/**
- * Sends several requests so that they reach the servers as nearly at once as possible: every connection is
- * opened first, then all requests are written in the same tick (HTTP/1.0, so the body is not chunked).
- * jobs: [{ h, headers }] → [{ status, headers, text, json, ms }]
- */
-async function simultaneous(jobs, p = ENV, timeoutMs = 20000) {
-  const socks = await Promise.all(jobs.map(({ h }) => new Promise((resolve, reject) => {
-    const sock = net.connect(h.port, '127.0.0.1', () => resolve(sock));
-    sock.on('error', reject);
-  })));
-  const t0 = Date.now();
-  const answers = socks.map((sock, i) => new Promise((resolve, reject) => {
-    const chunks = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`request to ${jobs[i].h.url} timed out`)); }, timeoutMs);
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const cut = raw.indexOf('\r\n\r\n');
-      const head = cut < 0 ? raw : raw.slice(0, cut);
-      const text = cut < 0 ? '' : raw.slice(cut + 4);
-      const headers = {};
-      for (const l of head.split('\r\n').slice(1)) {
-        const k = l.indexOf(':');
-        if (k > 0) headers[l.slice(0, k).trim().toLowerCase()] = l.slice(k + 1).trim();
-      }
-      let json;
-      try { json = JSON.parse(text); } catch { json = undefined; }
-      resolve({ status: Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1] || 0), headers, text, json, ms: Date.now() - t0 });
-    });
-  }));
-  const wire = jobs.map(({ h, headers }) => {
-    let req = `GET ${p} HTTP/1.0\r\nHost: 127.0.0.1:${h.port}\r\n`;
-    for (const [k, v] of Object.entries(headers)) req += `${k}: ${v}\r\n`;
-    return `${req}\r\n`;
-  });
-  socks.forEach((sock, i) => sock.write(wire[i]));
-  return Promise.all(answers);
-}
 
 for (const kind of ['redis', 'memcached']) {
   for (const grace of [0, 10]) {
@@ -103,7 +62,7 @@ for (const kind of ['redis', 'memcached']) {
           const [[results, sliceB], sliceA] = await logSlice(A, () => logSlice(B, () => simultaneous(plan.map(({ name, how }) => ({
             h: servers[name],
             headers: { ...(how === 'nav' ? NAV_HEADERS : XHR_HEADERS), Cookie: `${SESSION_COOKIE}=${cookie}` },
-          })))));
+          })), ENV)));
           return results.map((res, i) => judge(plan[i].name, `burst ${plan[i].how}`, res,
             `A error_log:\n${sliceA}\nB error_log:\n${sliceB}`));
         };

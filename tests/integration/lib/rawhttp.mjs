@@ -1,6 +1,7 @@
 // Byte-exact HTTP/1.1 exchanges over node:net, for requests node:http would refuse or normalise
 // (repeated or odd header names, raw request targets, bodies without Content-Type …). One reader and one
-// response parser for apps.mjs (rawHttp), hostile.mjs (rawExchange) and login.mjs (rawRequest).
+// response parser for apps.mjs (rawHttp), hostile.mjs (rawExchange), login.mjs (rawRequest) and the
+// store-* tests that need requests to arrive together (simultaneous).
 import net from 'node:net';
 
 /**
@@ -63,4 +64,39 @@ export function parseResponse(buf) {
   let body = sep < 0 ? Buffer.alloc(0) : buf.subarray(sep + 4);
   if (/chunked/i.test(String(headers['transfer-encoding'] || ''))) body = dechunk(body);
   return { status: m ? Number(m[1]) : 0, headers, head, body };
+}
+
+/**
+ * Sends several GET requests so that they reach the servers as nearly at once as possible: every
+ * connection is opened first, then all requests are written in the same tick (HTTP/1.0, so the body is
+ * not chunked). jobs: [{ h (an httpd handle), headers }] → [{ status, headers, text, json, ms }]
+ * (a repeated response header keeps its last value; ms counts from the writes).
+ */
+export async function simultaneous(jobs, path, timeoutMs = 20000) {
+  const socks = await Promise.all(jobs.map(({ h }) => new Promise((resolve, reject) => {
+    const sock = net.connect(h.port, '127.0.0.1', () => resolve(sock));
+    sock.on('error', reject);
+  })));
+  const t0 = Date.now();
+  const answers = socks.map((sock, i) => new Promise((resolve, reject) => {
+    const chunks = [];
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`request to ${jobs[i].h.url} timed out`)); }, timeoutMs);
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const res = parseResponse(Buffer.concat(chunks));
+      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, [v].flat().at(-1)]));
+      const text = res.body.toString('utf8');
+      let json;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      resolve({ status: res.status, headers, text, json, ms: Date.now() - t0 });
+    });
+  }));
+  jobs.forEach(({ h, headers }, i) => {
+    let req = `GET ${path} HTTP/1.0\r\nHost: 127.0.0.1:${h.port}\r\n`;
+    for (const [k, v] of Object.entries(headers)) req += `${k}: ${v}\r\n`;
+    socks[i].write(`${req}\r\n`);
+  });
+  return Promise.all(answers);
 }
