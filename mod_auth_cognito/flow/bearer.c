@@ -12,6 +12,7 @@
 #include "cfg/metrics.h"
 #include "store/tokencache.h"
 #include "util/util.h"
+#include "util/bearer_header.h"
 #include "token/verify.h"
 
 #include <string.h>

@@ -33,14 +33,6 @@ int cog_url_host_is_loopback(const char *url);
 const char *cog_check_base_url(apr_pool_t *p, const char *url);
 
 
-
-/* RFC 6750 §2.1 Authorization header: "Bearer" (any case), one or more spaces, then
- * b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
- * Returns COG_BEARER_FOUND with token/len pointing into header, COG_BEARER_OTHER_SCHEME
- * (Basic, Negotiate ...), or COG_BEARER_BAD_SYNTAX (Bearer but no valid b64token). */
-typedef enum { COG_BEARER_FOUND, COG_BEARER_OTHER_SCHEME, COG_BEARER_BAD_SYNTAX } cog_bearer_parse_t;
-cog_bearer_parse_t cog_parse_bearer_header(const char *header, const char **token, size_t *len);
-
 /* Removes every entry of t whose name `doomed` says yes to (arg passed through);
  * returns how many.  Collects first, then unsets: apr_table_unset moves entries. */
 int cog_table_unset_if(apr_pool_t *p, apr_table_t *t, int (*doomed)(const char *name, const void *arg),

@@ -33,7 +33,7 @@ declare -A SOURCES=(
     [fuzz_token_response]="proto/oauth.c util/json.c util/query.c util/util.c util/crypto.c cfg/error.c"
     [fuzz_claims]="token/claims.c util/json.c"
     [fuzz_json]="util/json.c"
-    [fuzz_bearer_header]="util/util.c util/crypto.c"
+    [fuzz_bearer_header]="util/bearer_header.c"
 )
 # target → harness-local link stubs (tests/fuzz/)
 declare -A STUBS=(

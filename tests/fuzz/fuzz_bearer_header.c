@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "util/util.h"
+#include "util/bearer_header.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

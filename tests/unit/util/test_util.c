@@ -3,6 +3,7 @@
  * URL checks, Bearer header parsing) and error.c (the reason table).
  */
 #include "testutil.h"
+#include "util/bearer_header.h"
 #include "util/crypto.h"
 
 #include <ctype.h>
