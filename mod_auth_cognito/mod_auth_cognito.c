@@ -31,6 +31,7 @@
 #include "store/changes.h"
 #include "store/store.h"
 #include "cfg/config.h"
+#include "cfg/check.h"
 #include "flow/context.h"
 #include "proto/http.h"
 #include "token/identity.h"
@@ -196,6 +197,7 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_socache[] = { "mod_socache_shmcb.c", "mod_socache_memcache.c",
                                                  "mod_socache_redis.c", NULL };
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_check_authz(cog_authz_bearer_checker, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);

@@ -1,6 +1,5 @@
 /*
- * config.c — per-directory and server configuration: create, merge, defaults, and the
- * startup check that every AuthType Cognito section is complete.
+ * config.c — per-directory and server configuration: create, merge, defaults.
  */
 #include "cfg/config.h"
 #include "util/crypto.h"
@@ -43,14 +42,16 @@ void *cog_merge_dir_config(apr_pool_t *p, void *base_v, void *add_v)
     /* The pool and its issuer override travel together (a section naming its own
      * pool must not inherit an issuer meant for another), as do the domain and
      * its prefix. */
-    const cog_dir_config_t *pool = add->user_pool || add->issuer ? add : base;
+    const cog_dir_config_t *pool = add->pools ? add : base;
     const cog_dir_config_t *domain = add->domain || add->domain_prefix ? add : base;
     c->user_pool = pool->user_pool;
-    c->pool_issuer = pool->pool_issuer;
-    c->issuer = pool->issuer;
+    c->pool_ids = pool->pool_ids;
+    c->issuers = pool->issuers;
+    c->pools = pool->pools;
     c->domain = domain->domain;
     c->domain_prefix = domain->domain_prefix;
     MERGE_PTR(client_id);
+    MERGE_PTR(bearer_clients);
     MERGE_PTR(remote_user_claim);
     MERGE_PTR(groups_claim);
     MERGE_PTR(tenant_claim);
@@ -92,16 +93,6 @@ void *cog_merge_server_config(apr_pool_t *p, void *base_v, void *add_v)
 }
 
 /* ---- effective values --------------------------------------------------------------- */
-
-const char *cog_cfg_issuer(const cog_dir_config_t *c)
-{
-    return c->issuer ? c->issuer : c->pool_issuer;
-}
-
-const char *cog_cfg_jwks_url(apr_pool_t *p, const cog_dir_config_t *c)
-{
-    return apr_pstrcat(p, cog_cfg_issuer(c), "/.well-known/jwks.json", NULL);
-}
 
 #define DEFINE_INT_GETTER(field, dflt) \
     int cog_cfg_##field(const cog_dir_config_t *c) { return c->field != COG_UNSET ? c->field : (dflt); }
@@ -221,78 +212,5 @@ int cog_cfg_post_config(apr_pool_t *pconf, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "COGNITO0002: no CognitoSessionSecret set: using a random "
                      "one generated at startup, so sessions and pending logins end when Apache restarts "
                      "(set CognitoSessionSecret to keep them across a restart)");
-    return OK;
-}
-
-const char *cog_cfg_incomplete(const cog_dir_config_t *c)
-{
-    if (c->client_id == NULL)
-        return "CognitoClientID is not set";
-    if (cog_cfg_issuer(c) == NULL)
-        return "CognitoUserPool (or CognitoIssuer) is not set";
-    if (c->domain_prefix && c->user_pool == NULL)
-        return "CognitoDomain is a prefix but CognitoUserPool (which gives the region) is not set";
-    return NULL;
-}
-
-/* ---- startup validation ------------------------------------------------------------- */
-
-static int is_enclosing_path(const char *outer, const char *inner)
-{
-    size_t n = outer ? strlen(outer) : 0;
-    return outer && inner && n < strlen(inner) && strncmp(outer, inner, n) == 0;
-}
-
-/* Merge of the server defaults, every section of the same list whose path encloses
- * this one, then the section itself — what a request under it would (roughly) see.
- * Regex sections and .htaccess files are not modelled; requests still re-check. */
-static const cog_dir_config_t *effective(apr_pool_t *p, const cog_dir_config_t *server_defaults,
-                                         apr_array_header_t *sections, const cog_dir_config_t *c)
-{
-    const cog_dir_config_t *merged = server_defaults;
-    ap_conf_vector_t **elts = (ap_conf_vector_t **)sections->elts;
-    for (int i = 0; i < sections->nelts; i++) {
-        const cog_dir_config_t *other = ap_get_module_config(elts[i], &auth_cognito_module);
-        if (other && other != c && is_enclosing_path(other->path, c->path))
-            merged = cog_merge_dir_config(p, (void *)merged, (void *)other);
-    }
-    return cog_merge_dir_config(p, (void *)merged, (void *)c);
-}
-
-static int check_sections(apr_pool_t *ptemp, server_rec *s, const cog_dir_config_t *defaults,
-                          apr_array_header_t *sections, const char *kind)
-{
-    ap_conf_vector_t **elts = (ap_conf_vector_t **)sections->elts;
-    for (int i = 0; i < sections->nelts; i++) {
-        const cog_dir_config_t *c = ap_get_module_config(elts[i], &auth_cognito_module);
-        if (c == NULL || c->auth_type_cognito != 1)
-            continue;
-        const char *missing = cog_cfg_incomplete(effective(ptemp, defaults, sections, c));
-        if (missing) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
-                         "COGNITO0001: config_invalid: <%s %s> uses AuthType Cognito but %s "
-                         "(server %s)", kind, c->path ? c->path : "?", missing,
-                         s->server_hostname ? s->server_hostname : "default");
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-    return OK;
-}
-
-int cog_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    for (server_rec *vs = s; vs; vs = vs->next) {
-        core_server_config *core = ap_get_core_module_config(vs->module_config);
-        const cog_dir_config_t *defaults = ap_get_module_config(vs->lookup_defaults, &auth_cognito_module);
-        if (defaults->auth_type_cognito == 1 && cog_cfg_incomplete(defaults)) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, vs,
-                         "COGNITO0001: config_invalid: AuthType Cognito at server level but %s",
-                         cog_cfg_incomplete(defaults));
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        if (check_sections(ptemp, vs, defaults, core->sec_url, "Location") != OK
-            || check_sections(ptemp, vs, defaults, core->sec_dir, "Directory") != OK)
-            return HTTP_INTERNAL_SERVER_ERROR;
-    }
     return OK;
 }

@@ -4,7 +4,7 @@
  * Every directive is checked when it is read, so `apachectl -t` names the bad
  * directive and says what is expected.  Requirements that span directives (a
  * section with AuthType Cognito needs a client id and a pool) are checked in the
- * check_config hook, which also runs for `apachectl -t`.  Values are "unset"
+ * check_config hook (cfg/check.h), which also runs for `apachectl -t`.  Values are "unset"
  * (NULL / COG_UNSET) until configured, so sections merge child-over-parent and the
  * documented defaults apply only at use (the cog_cfg_* getters).
  */
@@ -26,10 +26,12 @@ struct cog_cache;
 typedef struct {
     const char *path;               /* section path, for messages; NULL at server level */
     int         auth_type_cognito;  /* this section said "AuthType Cognito" (1) or another type (0) */
-    const char *user_pool;
-    const char *pool_issuer;        /* derived from user_pool */
-    const char *issuer;             /* CognitoIssuer */
+    const char *user_pool;          /* the first CognitoUserPool (region of a domain prefix) */
+    apr_array_header_t *pool_ids;   /* CognitoUserPool values (const char *) */
+    apr_array_header_t *issuers;    /* CognitoIssuer values (const char *) */
+    apr_array_header_t *pools;      /* cog_pool_t (cfg/pools.h), made from the two above */
     const char *client_id;
+    apr_array_header_t *bearer_clients;  /* CognitoBearerClientID values (const char *) */
     int         bearer;
     const char *remote_user_claim;
     const char *groups_claim;
@@ -103,16 +105,7 @@ void *cog_merge_dir_config(apr_pool_t *p, void *base, void *add);
 void *cog_create_server_config(apr_pool_t *p, server_rec *s);
 void *cog_merge_server_config(apr_pool_t *p, void *base, void *add);
 
-/* check_config hook: cross-directive validation of every section using AuthType Cognito. */
-int cog_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
-
-/* NULL when this (merged) configuration can authenticate, else what is missing. */
-const char *cog_cfg_incomplete(const cog_dir_config_t *c);
-
-/* Effective values (defaults applied). */
-const char *cog_cfg_issuer(const cog_dir_config_t *c);
-const char *cog_cfg_jwks_url(apr_pool_t *p, const cog_dir_config_t *c);
-const char *cog_cfg_groups_claim(const cog_dir_config_t *c);
+/* Effective values (defaults applied). */const char *cog_cfg_groups_claim(const cog_dir_config_t *c);
 const char *cog_cfg_tenant_claim(const cog_dir_config_t *c);
 /* NULL when browser login is not configured (no CognitoDomain). */
 const char *cog_cfg_domain(apr_pool_t *p, const cog_dir_config_t *c);

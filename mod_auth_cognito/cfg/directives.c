@@ -4,6 +4,7 @@
  * directive and saying what is expected.
  */
 #include "cfg/config.h"
+#include "cfg/pools.h"
 #include "cfg/values.h"
 #include "util/cookie.h"
 #include "util/util.h"
@@ -20,30 +21,6 @@ extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
 static const char *fail(cmd_parms *cmd, const char *fmt, const char *value)
 {
     return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, apr_psprintf(cmd->pool, fmt, value));
-}
-
-static const char *set_user_pool(cmd_parms *cmd, void *cfg, const char *v)
-{
-    cog_dir_config_t *c = cfg;
-    const char *u;
-    if (!cog_value_user_pool_id(v, &u))
-        return fail(cmd, "'%s' is not a user pool id (expected <region>_<id>, e.g. eu-west-1_AbCdEf123)", v);
-    c->user_pool = v;
-    c->pool_issuer = apr_psprintf(cmd->pool, "https://cognito-idp.%s.amazonaws.com/%s",
-                                  apr_pstrmemdup(cmd->pool, v, (apr_size_t)(u - v)), v);
-    return NULL;
-}
-
-static const char *set_issuer(cmd_parms *cmd, void *cfg, const char *v)
-{
-    cog_dir_config_t *c = cfg;
-    const char *why = cog_check_base_url(cmd->temp_pool, v);
-    if (why)
-        return apr_psprintf(cmd->pool, "%s: '%s' %s", cmd->cmd->name, v, why);
-    if (v[strlen(v) - 1] == '/')
-        return fail(cmd, "'%s' must not end with '/' (tokens carry the issuer without it)", v);
-    c->issuer = v;
-    return NULL;
 }
 
 /* Identifiers that end up in comparisons and logs: printable ASCII, no spaces. */
@@ -310,12 +287,14 @@ static const char *set_same_site(cmd_parms *cmd, void *cfg, const char *v)
 const command_rec cog_directives[] = {
     AP_INIT_TAKE1("AuthType", note_auth_type, NULL, OR_AUTHCFG,
                   "an HTTP authorization type (e.g. \"Cognito\")"),
-    AP_INIT_TAKE1("CognitoUserPool", set_user_pool, NULL, DIR_CONF,
-                  "Cognito user pool id, <region>_<id>"),
-    AP_INIT_TAKE1("CognitoIssuer", set_issuer, NULL, DIR_CONF,
-                  "token issuer URL override (https://, or http:// for loopback emulators)"),
+    AP_INIT_ITERATE("CognitoUserPool", cog_set_user_pool, NULL, DIR_CONF,
+                    "Cognito user pool id, <region>_<id> (several only with CognitoBearer only)"),
+    AP_INIT_ITERATE("CognitoIssuer", cog_set_issuer, NULL, DIR_CONF,
+                    "token issuer URL overrides, one per pool in order (https://, or http:// for loopback emulators)"),
     AP_INIT_TAKE1("CognitoClientID", set_token_string, OFFSET(client_id), DIR_CONF,
                   "Cognito app client id"),
+    AP_INIT_ITERATE("CognitoBearerClientID", cog_set_bearer_client, NULL, DIR_CONF,
+                    "app clients whose access tokens Bearer requests may carry (default: CognitoClientID)"),
     AP_INIT_TAKE1("CognitoClientSecret", set_client_secret, NULL, DIR_CONF,
                   "app client secret: the value, file:<path> or env:<VAR>"),
     AP_INIT_TAKE1("CognitoDomain", set_domain, NULL, DIR_CONF,

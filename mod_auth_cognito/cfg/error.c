@@ -53,6 +53,7 @@ static const cog_reason_info_t reason_table[COG_REASON_COUNT] = {
     [COG_E_REFRESH_FAILED]          = { "COGNITO0413", "refresh_failed", 503, "the session could not be renewed" },
     [COG_E_LOGOUT_METHOD]           = { "COGNITO0414", "logout_method", 405, "logout accepts GET and POST only" },
     [COG_E_STATE_REPLAYED]          = { "COGNITO0415", "state_replayed", 400, "this sign-in response was already used" },
+    [COG_E_INSUFFICIENT_SCOPE]      = { "COGNITO0121", "insufficient_scope", 403, "the access token does not grant access to this resource" },
     [COG_E_INTERNAL]                = { "COGNITO0901", "internal_error", 500, "internal error" },
 };
 

@@ -25,6 +25,7 @@ static const char *const results_refresh[] = { "ok", "failed", "refused" };
 static const char *const results_session[] = { "hit", "miss", "error" };
 static const char *const endpoints[] = { "token", "jwks", "revoke" };
 static const char *const login_steps[] = { "redirect", "callback" };
+static const char *const kid_refusals[] = { "remembered", "throttled" };
 
 static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_LOGIN_STARTED]     = { "cognito_logins_started_total", "Logins sent to the managed login page", NULL, NULL, 1, 0 },
@@ -40,6 +41,7 @@ static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 3, 0 },
     [COG_M_OUTBOUND_USEC]     = { "cognito_outbound_seconds_total", "Time spent waiting for Cognito", "endpoint", endpoints, 3, 1 },
     [COG_M_LOGIN_CPU_USEC]    = { "cognito_login_cpu_seconds_total", "CPU time spent on login redirects and callbacks (waiting for Cognito excluded)", "step", login_steps, 2, 1 },
+    [COG_M_JWKS_KID_REFUSED]  = { "cognito_jwks_kid_refusals_total", "Unknown key ids refused without a key set fetch: refused by a fetch in the last 5 minutes (remembered), or a fetch of that pool started less than a second ago (throttled)", "reason", kid_refusals, 2, 0 },
 };
 
 /* Set once in post_config (before the children exist), read-only pointer after. */

@@ -28,12 +28,14 @@ typedef enum {
     COG_M_OUTBOUND_FAILURES,    /* label: as above */
     COG_M_OUTBOUND_USEC,        /* label: as above; sum of microseconds */
     COG_M_LOGIN_CPU_USEC,       /* label: cog_metric_login_step_t; thread CPU microseconds */
+    COG_M_JWKS_KID_REFUSED,     /* label: cog_metric_kid_refusal_t; unknown kids refused without a fetch */
     COG_M_FAMILY_COUNT
 } cog_metric_t;
 
 typedef enum { COG_MR_OK = 0, COG_MR_FAILED = 1, COG_MR_REFUSED = 2 } cog_metric_result_t;
 typedef enum { COG_MS_HIT = 0, COG_MS_MISS = 1, COG_MS_ERROR = 2 } cog_metric_session_t;
 typedef enum { COG_ML_REDIRECT = 0, COG_ML_CALLBACK = 1 } cog_metric_login_step_t;
+typedef enum { COG_MK_REMEMBERED = 0, COG_MK_THROTTLED = 1 } cog_metric_kid_refusal_t;
 
 apr_status_t cog_metrics_create(apr_pool_t *pconf);
 void cog_metrics_add(cog_metric_t family, int label, uint64_t n);

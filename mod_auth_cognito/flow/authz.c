@@ -1,7 +1,9 @@
 /*
- * authz.c — the four Require providers.
+ * authz.c — the Require providers, and RFC 6750's answer when they refuse a
+ * Bearer caller.
  */
 #include "flow/authz.h"
+#include "flow/challenge.h"
 #include "token/claims.h"
 #include "cfg/config.h"
 #include "token/identity.h"
@@ -17,11 +19,15 @@
 
 extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
 
-typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE } rule_t;
+typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE, RULE_POOL } rule_t;
+
+/* The scopes of refused `Require cognito-scope` lines, for the 403's scope="…". */
+#define NOTE_SCOPES_NEEDED "cognito-scopes-needed"
 
 static const char *rule_name(rule_t rule)
 {
-    static const char *const names[] = { "cognito-group", "cognito-claim", "cognito-tenant", "cognito-scope" };
+    static const char *const names[] = { "cognito-group", "cognito-claim", "cognito-tenant", "cognito-scope",
+                                         "cognito-pool" };
     return names[rule];
 }
 
@@ -55,6 +61,7 @@ static const char *parse_group(cmd_parms *cmd, const char *line, const void **pa
 static const char *parse_claim(cmd_parms *cmd, const char *line, const void **parsed)  { return parse(cmd, line, parsed, RULE_CLAIM); }
 static const char *parse_tenant(cmd_parms *cmd, const char *line, const void **parsed) { return parse(cmd, line, parsed, RULE_TENANT); }
 static const char *parse_scope(cmd_parms *cmd, const char *line, const void **parsed)  { return parse(cmd, line, parsed, RULE_SCOPE); }
+static const char *parse_pool(cmd_parms *cmd, const char *line, const void **parsed)   { return parse(cmd, line, parsed, RULE_POOL); }
 
 /* 1 when the claim value (string, number, boolean, or any array element) equals v. */
 static int value_matches(apr_pool_t *p, const cJSON *value, const char *v)
@@ -85,6 +92,21 @@ static int scope_has(const char *scope, const char *wanted)
     return 0;
 }
 
+/* Adds the words of a refused scope line to the request's list (once each). */
+static void note_scopes_needed(request_rec *r, const char *values)
+{
+    const char *noted = apr_table_get(r->notes, NOTE_SCOPES_NEEDED);
+    apr_array_header_t *words = apr_array_make(r->pool, 4, sizeof(const char *));
+    if (noted && *noted)
+        APR_ARRAY_PUSH(words, const char *) = noted;
+    while (*values) {
+        const char *w = ap_getword_conf(r->pool, &values);
+        if (*w && !scope_has(noted, w))
+            APR_ARRAY_PUSH(words, const char *) = w;
+    }
+    apr_table_setn(r->notes, NOTE_SCOPES_NEEDED, apr_array_pstrcat(r->pool, words, ' '));
+}
+
 static authz_status check(request_rec *r, const char *line, const void *parsed, rule_t rule)
 {
     if (r->user == NULL)
@@ -112,15 +134,20 @@ static authz_status check(request_rec *r, const char *line, const void *parsed, 
         claim_name = cog_cfg_tenant_claim(c);
     }
     const cJSON *value = claim_name ? cog_json_member(id->claims, claim_name) : NULL;
+    const char *values = expanded;
 
     while (*expanded) {
         const char *wanted = ap_getword_conf(r->pool, &expanded);
         if (*wanted == '\0')
             continue;
-        int match = rule == RULE_SCOPE ? scope_has(id->scope, wanted) : value && value_matches(r->pool, value, wanted);
+        int match = rule == RULE_SCOPE ? scope_has(id->scope, wanted)
+                  : rule == RULE_POOL ? id->pool_id && strcmp(id->pool_id, wanted) == 0
+                  : value && value_matches(r->pool, value, wanted);
         if (match)
             return AUTHZ_GRANTED;
     }
+    if (rule == RULE_SCOPE)
+        note_scopes_needed(r, values);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "authorization: user %s refused by Require %s %s",
                   r->user, rule_name(rule), line);
     return AUTHZ_DENIED;
@@ -130,11 +157,13 @@ static authz_status check_group(request_rec *r, const char *l, const void *p)  {
 static authz_status check_claim(request_rec *r, const char *l, const void *p)  { return check(r, l, p, RULE_CLAIM); }
 static authz_status check_tenant(request_rec *r, const char *l, const void *p) { return check(r, l, p, RULE_TENANT); }
 static authz_status check_scope(request_rec *r, const char *l, const void *p)  { return check(r, l, p, RULE_SCOPE); }
+static authz_status check_pool(request_rec *r, const char *l, const void *p)   { return check(r, l, p, RULE_POOL); }
 
 static const authz_provider group_provider  = { check_group, parse_group };
 static const authz_provider claim_provider  = { check_claim, parse_claim };
 static const authz_provider tenant_provider = { check_tenant, parse_tenant };
 static const authz_provider scope_provider  = { check_scope, parse_scope };
+static const authz_provider pool_provider   = { check_pool, parse_pool };
 
 void cog_authz_register(apr_pool_t *p)
 {
@@ -146,4 +175,27 @@ void cog_authz_register(apr_pool_t *p)
                               &tenant_provider, AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-scope", AUTHZ_PROVIDER_VERSION,
                               &scope_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-pool", AUTHZ_PROVIDER_VERSION,
+                              &pool_provider, AP_AUTH_INTERNAL_PER_CONF);
+}
+
+/* mod_authz_core answers a refused user with 401 or, with AuthzSendForbiddenOnFailure,
+ * a bare 403; an API client needs RFC 6750's 403 insufficient_scope whatever that
+ * setting says.  So for a request this module authenticated with a Bearer token,
+ * this hook (first in the auth_checker chain) runs the rest of the chain itself
+ * and answers a refusal; everything else passes through untouched. */
+int cog_authz_bearer_checker(request_rec *r)
+{
+    const cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
+    if (id == NULL || !id->via_bearer || r->user == NULL || *r->user == '\0')
+        return DECLINED;
+    apr_array_header_t *hooks = ap_hook_get_auth_checker();
+    const ap_LINK_auth_checker_t *hook = (const ap_LINK_auth_checker_t *)hooks->elts;
+    int rc = DECLINED;
+    for (int i = 0; i < hooks->nelts && rc == DECLINED; i++)
+        if (hook[i].pFunc != cog_authz_bearer_checker)
+            rc = hook[i].pFunc(r);
+    if (rc != HTTP_UNAUTHORIZED && rc != HTTP_FORBIDDEN)
+        return rc;
+    return cog_challenge_bearer_forbidden(r, apr_table_get(r->notes, NOTE_SCOPES_NEEDED));
 }

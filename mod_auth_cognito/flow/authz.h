@@ -1,15 +1,20 @@
 /*
  * authz.h — Require providers: cognito-group, cognito-claim, cognito-tenant,
- * cognito-scope.  Arguments are ap_expr strings parsed at startup (so %{HTTP_HOST}
- * and %{env:TENANT} work) and split like any Require line; any listed value
- * grants.  Without a user the answer is AUTHZ_DENIED_NO_USER, which makes httpd run
- * authentication (login) first.  Same rules for sessions and Bearer tokens.
+ * cognito-scope, cognito-pool.  Arguments are ap_expr strings parsed at startup
+ * (so %{HTTP_HOST} and %{env:TENANT} work) and split like any Require line; any
+ * listed value grants.  Without a user the answer is AUTHZ_DENIED_NO_USER, which
+ * makes httpd run authentication (login) first.  Same rules for sessions and
+ * Bearer tokens; a Bearer caller that is refused gets RFC 6750's 403
+ * insufficient_scope (cog_authz_bearer_checker), never a login or a 401.
  */
 #ifndef COG_AUTHZ_H
 #define COG_AUTHZ_H
 
-#include <apr_pools.h>
+#include <httpd.h>
 
 void cog_authz_register(apr_pool_t *p);
+
+/* auth_checker hook, registered first: decides Bearer-authenticated requests. */
+int cog_authz_bearer_checker(request_rec *r);
 
 #endif

@@ -43,11 +43,19 @@ apr_status_t cog_bearer_child_init(apr_pool_t *pchild, size_t entries)
 static int memo_key(request_rec *r, const cog_dir_config_t *c, const cog_verify_params_t *vp,
                     const char *token, size_t len, unsigned char key[COG_TOKENCACHE_KEY_LEN])
 {
-    const char *policy = apr_psprintf(r->pool, "%s\n%s\n%d\n%d\n%s\n%s\n%s", vp->issuer, vp->client_id,
-                                      (int)vp->token_use, vp->skew,
-                                      c->remote_user_claim ? c->remote_user_claim : "\001default",
-                                      cog_cfg_groups_claim(c), cog_cfg_tenant_claim(c));
-    return cog_tokencache_key(policy, token, len, key);
+    apr_array_header_t *parts = apr_array_make(r->pool, 8 + vp->npools * 2 + vp->nclients, sizeof(const char *));
+    for (int i = 0; i < vp->npools; i++) {
+        APR_ARRAY_PUSH(parts, const char *) = vp->pools[i].issuer;
+        APR_ARRAY_PUSH(parts, const char *) = vp->pools[i].id;
+    }
+    APR_ARRAY_PUSH(parts, const char *) = "\001clients";
+    for (int i = 0; i < vp->nclients; i++)
+        APR_ARRAY_PUSH(parts, const char *) = vp->clients[i];
+    APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(r->pool, "\001%d\n%d", (int)vp->token_use, vp->skew);
+    APR_ARRAY_PUSH(parts, const char *) = c->remote_user_claim ? c->remote_user_claim : "\001default";
+    APR_ARRAY_PUSH(parts, const char *) = cog_cfg_groups_claim(c);
+    APR_ARRAY_PUSH(parts, const char *) = cog_cfg_tenant_claim(c);
+    return cog_tokencache_key(apr_array_pstrcat(r->pool, parts, '\n'), token, len, key);
 }
 
 /* Verifies the token and makes its identity in r->pool; *keep is a memo of it for
@@ -58,12 +66,14 @@ static cog_reason_t verify_and_render(request_rec *r, const cog_dir_config_t *c,
                                       cog_error_t *err)
 {
     cJSON *claims = NULL;
-    cog_reason_t rc = cog_verify_token(r->pool, token, len, vp, &claims, err);
+    const cog_pool_t *pool = NULL;
+    cog_reason_t rc = cog_verify_token(r->pool, token, len, vp, &claims, &pool, err);
     if (rc != COG_OK)
         return rc;
     cog_error_t stale = *err;
     cog_rendered_identity_t *id;
-    if ((rc = cog_identity_render(r->pool, c, claims, cog_json_string(claims, "scope"), &id, err)) != COG_OK)
+    if ((rc = cog_identity_render(r->pool, c, claims, cog_json_string(claims, "scope"), pool->id, &id, err))
+        != COG_OK)
         return rc;
     *keep = NULL;
     if (want_memo) {
@@ -111,6 +121,7 @@ int cog_bearer_authenticate(request_rec *r, const cog_dir_config_t *c)
 
     cog_verify_params_t vp;
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
+    vp.clients = cog_cfg_bearer_clients(c, &vp.nclients);
     unsigned char key[COG_TOKENCACHE_KEY_LEN];
     double now = (double)apr_time_now() / APR_USEC_PER_SEC;
     int use_memo = verified != NULL && len <= COG_JWT_MAX_LEN && memo_key(r, c, &vp, token, len, key) == 0;

@@ -95,6 +95,34 @@ int cog_challenge_bearer_refused(request_rec *r, const cog_error_t *err)
     return HTTP_UNAUTHORIZED;
 }
 
+/* Scope tokens are printable ASCII without '"' or '\\' (RFC 6749 §3.3); anything
+ * else from a Require line is left out of the header. */
+static const char *scope_param(request_rec *r, const char *scopes)
+{
+    char *out = apr_pstrdup(r->pool, scopes), *o = out;
+    for (const char *s = scopes; *s; s++)
+        if (*s == ' ' || ((unsigned char)*s > 0x20 && (unsigned char)*s < 0x7f && *s != '"' && *s != '\\'))
+            *o++ = *s;
+    *o = '\0';
+    return out;
+}
+
+int cog_challenge_bearer_forbidden(request_rec *r, const char *scopes)
+{
+    cog_error_t err = { COG_E_INSUFFICIENT_SCOPE,
+                        scopes ? apr_pstrcat(r->pool, "a Require line refused the token; scope needed: ", scopes, NULL)
+                               : "a Require line refused the token" };
+    cog_log_reason(r, APLOG_WARNING, &err, "bearer token refused");
+    cog_no_store(r);
+    const char *challenge = apr_psprintf(r->pool, "Bearer realm=\"%s\", error=\"insufficient_scope\", "
+                                         "error_description=\"%s\"", realm_of(r),
+                                         cog_reason_info(err.reason)->public_text);
+    if (scopes && *scope_param(r, scopes))
+        challenge = apr_pstrcat(r->pool, challenge, ", scope=\"", scope_param(r, scopes), "\"", NULL);
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate", challenge);
+    return HTTP_FORBIDDEN;
+}
+
 int cog_page_text(request_rec *r, int status, const char *title, const char *message)
 {
     /* UTF-8 stays as it is (the page says charset=utf-8); markup is escaped. */

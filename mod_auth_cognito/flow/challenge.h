@@ -8,6 +8,8 @@
  *                                        tokens are accepted, else an error page
  *   CognitoUnauthenticated pass        → through, with an empty user
  *   a bad Bearer token                 → 401 WWW-Authenticate: Bearer error="invalid_token"
+ *   a good Bearer token that a Require
+ *   line refuses                       → 403 WWW-Authenticate: Bearer error="insufficient_scope"
  *   anything refused for a reason      → the reason's status (cfg/error.c maps them) and
  *                                        an escaped HTML page
  *
@@ -37,6 +39,10 @@ int cog_challenge_unauthenticated(request_rec *r, const cog_dir_config_t *c,
 int cog_challenge_bearer_missing(request_rec *r, const char *why);
 /* A Bearer token that was refused (401 invalid_token) or could not be checked (5xx). */
 int cog_challenge_bearer_refused(request_rec *r, const cog_error_t *err);
+
+/* A valid Bearer token that a Require line refused: 403 with RFC 6750 §3.1's
+ * error="insufficient_scope", naming the scopes that would grant (scopes may be NULL). */
+int cog_challenge_bearer_forbidden(request_rec *r, const char *scopes);
 
 /* Logs the reason and answers with its status (or `status` when non-zero). */
 int cog_page(request_rec *r, int status, const cog_error_t *err, const char *context, const char *advice);

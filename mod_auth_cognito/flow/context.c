@@ -14,16 +14,18 @@ void cog_ctx_verify_params(request_rec *r, const cog_dir_config_t *c, cog_token_
                            const char *nonce, cog_verify_params_t *out)
 {
     memset(out, 0, sizeof(*out));
-    out->issuer = cog_cfg_issuer(c);
-    out->client_id = c->client_id;
+    out->pools = cog_cfg_pool(c, 0);
+    out->npools = cog_cfg_pool_count(c);
+    /* A browser session belongs to the one client that logged it in. */
+    out->clients = &c->client_id;
+    out->nclients = c->client_id ? 1 : 0;
     out->token_use = use;
     out->nonce = nonce;
     out->skew = cog_cfg_clock_skew(c);
-    out->jwks.url = cog_cfg_jwks_url(r->pool, c);
-    out->jwks.ttl_seconds = cog_cfg_jwks_ttl(c);
-    out->jwks.http.timeout_ms = cog_cfg_http_timeout(c) * 1000L;
-    out->jwks.http.ca_file = c->ca_file;
-    out->jwks.http.proxy = c->proxy;
+    out->jwks_ttl = cog_cfg_jwks_ttl(c);
+    out->http.timeout_ms = cog_cfg_http_timeout(c) * 1000L;
+    out->http.ca_file = c->ca_file;
+    out->http.proxy = c->proxy;
 }
 
 int cog_ctx_oauth_client(request_rec *r, const cog_dir_config_t *c, cog_oauth_client_t *out)

@@ -2,6 +2,7 @@
  * session.c — using a session on a request, creating one after login, logout.
  */
 #include "flow/session.h"
+#include "cfg/pools.h"
 #include "store/cache.h"
 #include "flow/context.h"
 #include "util/cookie.h"
@@ -116,7 +117,7 @@ static int publish(request_rec *r, const cog_dir_config_t *c, cog_found_session_
     cog_error_t err = { COG_OK, NULL };
     if (f->identity && cog_identity_rendered_for(f->identity, c))
         cog_identity_publish(r, c, f->identity, 0);
-    else if (cog_identity_apply(r, c, f->s->claims, f->s->scope, 0, &err) != COG_OK) {
+    else if (cog_identity_apply(r, c, f->s->claims, f->s->scope, NULL, 0, &err) != COG_OK) {
         cog_session_end(r, f, err.reason, err.detail);
         return DECLINED;
     }

@@ -2,6 +2,7 @@
  * session_store.c — session records: load (store or table copy), store, touch, end.
  */
 #include "flow/session_store.h"
+#include "cfg/pools.h"
 #include "store/cache.h"
 #include "flow/context.h"
 #include "cfg/log.h"
@@ -88,7 +89,7 @@ static cog_session_t *decode_into_memo(request_rec *r, const cog_dir_config_t *c
     }
     cog_rendered_identity_t *identity = NULL;
     cog_error_t ignored;
-    if (cog_identity_render(m->pool, c, s->claims, s->scope, &identity, &ignored) != COG_OK)
+    if (cog_identity_render(m->pool, c, s->claims, s->scope, NULL, &identity, &ignored) != COG_OK)
         identity = NULL;          /* the request path makes the same attempt and reports it */
     o->ref = f->ref;
     o->s = s;

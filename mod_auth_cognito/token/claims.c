@@ -164,6 +164,15 @@ static const char *text_of(apr_pool_t *p, const cJSON *claims, const char *name)
     return v ? cog_claim_text(p, v) : NULL;
 }
 
+int cog_claims_is_machine(const cJSON *claims)
+{
+    const char *use = cog_json_string(claims, "token_use");
+    const char *sub = cog_json_string(claims, "sub");
+    const char *client = cog_json_string(claims, "client_id");
+    return use && strcmp(use, "access") == 0 && cog_json_member(claims, "username") == NULL
+        && sub && client && strcmp(sub, client) == 0;
+}
+
 apr_array_header_t *cog_claims_identity(apr_pool_t *p, const cJSON *claims,
                                         const cog_claim_names_t *names, int want_headers)
 {
@@ -182,6 +191,8 @@ apr_array_header_t *cog_claims_identity(apr_pool_t *p, const cJSON *claims,
     add(vars, "COGNITO_CLIENT_ID", "X-Cognito-Client-Id",
         text_of(p, claims, access ? "client_id" : "aud"));
     add(vars, "COGNITO_EXPIRES", "X-Cognito-Expires", text_of(p, claims, "exp"));
+    add(vars, "COGNITO_USER_POOL", "X-Cognito-User-Pool", names->pool_id ? cog_claim_sanitize(p, names->pool_id) : NULL);
+    add(vars, "COGNITO_PRINCIPAL_TYPE", "X-Cognito-Principal-Type", cog_claims_is_machine(claims) ? "machine" : "user");
 
     for (const cJSON *c = claims ? claims->child : NULL; c; c = c->next)
         if (c->string)

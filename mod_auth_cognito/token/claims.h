@@ -17,6 +17,7 @@ typedef struct {
     const char *remote_user_claim;   /* which claim becomes REMOTE_USER */
     const char *groups_claim;        /* default cognito:groups */
     const char *tenant_claim;        /* default custom:tenant_id */
+    const char *pool_id;             /* the pool the token came from (COGNITO_USER_POOL) */
 } cog_claim_names_t;
 
 typedef struct {
@@ -40,6 +41,10 @@ char *cog_claim_header_name(apr_pool_t *p, const char *claim);
 
 /* The user name for r->user, or NULL when the claim is absent/empty/not text. */
 const char *cog_claims_user(apr_pool_t *p, const cJSON *claims, const char *claim);
+
+/* 1 for a machine-to-machine (client_credentials) access token: no username, and
+ * sub is the app client itself — the caller is a program, not a person. */
+int cog_claims_is_machine(const cJSON *claims);
 
 /* All identity variables for these claims, as an array of cog_identity_var_t.
  * Per-claim header names are computed only when want_headers is set. */

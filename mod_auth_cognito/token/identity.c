@@ -3,6 +3,7 @@
  */
 #include "token/identity.h"
 #include "token/claims.h"
+#include "cfg/pools.h"
 #include "util/json.h"
 #include "token/jwt.h"
 #include "cfg/log.h"
@@ -32,8 +33,11 @@ static int same_name(const char *a, const char *b)
 }
 
 cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims,
-                                 const char *scope, cog_rendered_identity_t **out, cog_error_t *err)
+                                 const char *scope, const char *pool_id, cog_rendered_identity_t **out,
+                                 cog_error_t *err)
 {
+    if (pool_id == NULL && cog_cfg_pool(c, 0))
+        pool_id = cog_cfg_pool(c, 0)->id;
     const char *user;
     if (c->remote_user_claim) {
         user = cog_claims_user(p, claims, c->remote_user_claim);
@@ -53,8 +57,10 @@ cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const
     id->user_claim = c->remote_user_claim ? apr_pstrdup(p, c->remote_user_claim) : NULL;
     id->groups_claim = apr_pstrdup(p, cog_cfg_groups_claim(c));
     id->tenant_claim = apr_pstrdup(p, cog_cfg_tenant_claim(c));
+    id->pool_id = pool_id ? apr_pstrdup(p, pool_id) : NULL;
     cog_claim_names_t names = {
         .remote_user_claim = id->user_claim, .groups_claim = id->groups_claim, .tenant_claim = id->tenant_claim,
+        .pool_id = id->pool_id,
     };
     apr_array_header_t *vars = cog_claims_identity(p, claims, &names, 1);
     /* A session's claims come from the ID token, which has no scope: use the access token's. */
@@ -106,7 +112,7 @@ cog_rendered_identity_t *cog_identity_copy(const cog_rendered_identity_t *id)
 {
     size_t bytes = sizeof(*id) + sizeof(cog_identity_var_t) * (size_t)id->nvars + text_size(id->user)
                  + text_size(id->scope) + text_size(id->user_claim) + text_size(id->groups_claim)
-                 + text_size(id->tenant_claim);
+                 + text_size(id->tenant_claim) + text_size(id->pool_id);
     for (int i = 0; i < id->nvars; i++)
         bytes += text_size(id->vars[i].env) + text_size(id->vars[i].header) + text_size(id->vars[i].value);
     cog_rendered_identity_t *copy = malloc(bytes);
@@ -127,6 +133,7 @@ cog_rendered_identity_t *cog_identity_copy(const cog_rendered_identity_t *id)
     copy->user_claim = put_text(&cursor, id->user_claim);
     copy->groups_claim = put_text(&cursor, id->groups_claim);
     copy->tenant_claim = put_text(&cursor, id->tenant_claim);
+    copy->pool_id = put_text(&cursor, id->pool_id);
     copy->vars = vars;
     copy->nvars = id->nvars;
     copy->claims = claims;
@@ -180,16 +187,18 @@ void cog_identity_publish(request_rec *r, const cog_dir_config_t *c, const cog_r
     id->scope = rid->scope;
     id->via_bearer = via_bearer;
     id->tokens_expire = cog_jwt_numeric_date(rid->claims, "exp");
-    id->issuer = cog_cfg_issuer(c);
-    id->client_id = c->client_id;
+    id->issuer = cog_json_string(rid->claims, "iss");
+    /* A Bearer token names its app client; a session belongs to the one that logged it in. */
+    id->client_id = via_bearer ? cog_json_string(rid->claims, "client_id") : c->client_id;
+    id->pool_id = rid->pool_id;
     ap_set_module_config(r->request_config, &auth_cognito_module, id);
 }
 
 cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
-                                const char *scope, int via_bearer, cog_error_t *err)
+                                const char *scope, const char *pool_id, int via_bearer, cog_error_t *err)
 {
     cog_rendered_identity_t *id;
-    cog_reason_t rc = cog_identity_render(r->pool, c, claims, scope, &id, err);
+    cog_reason_t rc = cog_identity_render(r->pool, c, claims, scope, pool_id, &id, err);
     if (rc == COG_OK)
         cog_identity_publish(r, c, id, via_bearer);
     return rc;
@@ -235,6 +244,21 @@ void cog_identity_set_session(request_rec *r, double session_expires, double tok
     }
 }
 
+/* 1 when configuration c accepts identities of prior's pool and app client. */
+static int trusted_here(const cog_request_identity_t *prior, const cog_dir_config_t *c)
+{
+    int n = 0;
+    const char *const *clients = prior->via_bearer ? cog_cfg_bearer_clients(c, &n) : &c->client_id;
+    if (!prior->via_bearer)
+        n = c->client_id ? 1 : 0;
+    if (prior->client_id == NULL || cog_cfg_pool_by_issuer(c, prior->issuer) == NULL)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(clients[i], prior->client_id) == 0)
+            return 1;
+    return 0;
+}
+
 cog_reason_t cog_identity_inherit(request_rec *r, const cog_dir_config_t *c, int must_match)
 {
     request_rec *origin = r->main ? r->main : r->prev;
@@ -243,16 +267,15 @@ cog_reason_t cog_identity_inherit(request_rec *r, const cog_dir_config_t *c, int
     if (prior == NULL || origin->user == NULL || *origin->user == '\0' || prior->issuer == NULL)
         return COG_E_LOGIN_REQUIRED;
     /* Under AuthType Cognito for another pool or client, the earlier check does not count. */
-    if (must_match && (cog_cfg_issuer(c) == NULL || c->client_id == NULL
-                       || strcmp(prior->issuer, cog_cfg_issuer(c)) != 0
-                       || strcmp(prior->client_id, c->client_id) != 0))
+    if (must_match && !trusted_here(prior, c))
         return COG_E_LOGIN_REQUIRED;
     /* A subrequest asks for another resource: its own settings apply.  An internal
      * redirect (an Action handler, an ErrorDocument) serves the original request:
      * that request's settings apply. */
     const cog_dir_config_t *export_cfg = r->main ? c
         : ap_get_module_config(origin->per_dir_config, &auth_cognito_module);
-    cog_reason_t rc = cog_identity_apply(r, export_cfg, prior->claims, prior->scope, prior->via_bearer, &err);
+    cog_reason_t rc = cog_identity_apply(r, export_cfg, prior->claims, prior->scope, prior->pool_id,
+                                         prior->via_bearer, &err);
     if (rc != COG_OK)
         return rc;
     r->user = origin->user;                 /* the name the chain was authenticated as */

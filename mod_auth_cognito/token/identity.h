@@ -21,8 +21,9 @@ typedef struct {
     const char  *id_token;
     double       session_expires;   /* sessions: when the session ends unless used/refreshed */
     double       tokens_expire;     /* exp of the access token in use */
-    const char  *issuer;            /* what the identity was verified against */
+    const char  *issuer;            /* the pool (issuer) and app client it was verified for */
     const char  *client_id;
+    const char  *pool_id;
 } cog_request_identity_t;
 
 /* An identity ready to put on requests: the user name and every variable, made
@@ -40,12 +41,15 @@ typedef struct {
     const char               *user_claim;   /* as configured (NULL = default) */
     const char               *groups_claim;
     const char               *tenant_claim;
+    const char               *pool_id;      /* the pool the claims came from */
 } cog_rendered_identity_t;
 
 /* Makes the identity in pool p.  Fails with token_no_user when the claims name no
- * user.  The claims must live at least as long as p. */
+ * user.  The claims must live at least as long as p.  pool_id: the pool they came
+ * from (NULL: the configuration's first pool, which is a session's only one). */
 cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims,
-                                 const char *scope, cog_rendered_identity_t **out, cog_error_t *err);
+                                 const char *scope, const char *pool_id, cog_rendered_identity_t **out,
+                                 cog_error_t *err);
 
 /* A copy of id and its claims as plain heap objects (about the size of the
  * claims plus the exported values, no pool overhead), for caches holding many;
@@ -61,9 +65,9 @@ int cog_identity_rendered_for(const cog_rendered_identity_t *id, const cog_dir_c
 void cog_identity_publish(request_rec *r, const cog_dir_config_t *c, const cog_rendered_identity_t *id,
                           int via_bearer);
 
-/* Render in r->pool, then publish. */
+/* Render in r->pool (pool_id as for cog_identity_render), then publish. */
 cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const cJSON *claims,
-                                const char *scope, int via_bearer, cog_error_t *err);
+                                const char *scope, const char *pool_id, int via_bearer, cog_error_t *err);
 
 /* Remembers the raw tokens behind the identity (session or Bearer) and, with
  * CognitoPassTokens on, exports them (COGNITO_ACCESS_TOKEN / COGNITO_ID_TOKEN, and

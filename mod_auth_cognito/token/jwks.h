@@ -1,15 +1,19 @@
 /*
- * jwks.h — per-process cache of the pool's signing keys, fetched from the JWKS URL.
+ * jwks.h — per-process cache of each pool's signing keys, fetched from its JWKS URL.
  *
- * Rules (README "Directives", aws-jwt-verify's proven design):
+ * Rules (README "Directives"; built so that anyone can send kids, but nobody can
+ * make us fetch often or keep a real new key out):
  *  - keys are kept for the configured TTL; after it they are refetched, and if that
  *    fetch fails the keys already held stay in use (a failed fetch is retried at
  *    most every COG_JWKS_RETRY_SECONDS);
- *  - a kid that is not in the set triggers one refetch; if the fresh set still
- *    lacks it, further unknown kids are refused without fetching for
- *    COG_JWKS_PENALTY_SECONDS (a flood of random kids costs one fetch);
- *  - one fetch at a time per URL (single flight): other threads needing the same
- *    fetch wait for it, threads whose key is already held never wait;
+ *  - at most one fetch per pool starts per COG_JWKS_FETCH_INTERVAL_SECONDS, one at
+ *    a time (single flight): threads needing the fetch under way wait for it once,
+ *    threads whose key is already held never wait;
+ *  - a kid that is not in the set triggers a refetch, unless that exact kid was
+ *    refused by a fetch in the last COG_JWKS_REFUSED_KID_SECONDS (remembered), or a
+ *    fetch of the pool started less than the interval ago (throttled).  A key just
+ *    published is therefore found by the next fetch — within about a second even
+ *    while random kids keep arriving — and the fetch rate stays bounded by time;
  *  - jku/x5u in tokens are never followed: the URL comes from configuration only.
  * Keys handed out are reference counted (EVP_PKEY_up_ref) and released by a
  * cleanup on the caller's pool, so a set can be replaced while requests use it.
@@ -22,8 +26,10 @@
 #include "cfg/error.h"
 #include "proto/http.h"
 
-#define COG_JWKS_PENALTY_SECONDS 10
-#define COG_JWKS_RETRY_SECONDS   5
+#define COG_JWKS_FETCH_INTERVAL_SECONDS 1
+#define COG_JWKS_REFUSED_KID_SECONDS    300
+#define COG_JWKS_REFUSED_KID_SLOTS      4096    /* per pool; 16 bytes each */
+#define COG_JWKS_RETRY_SECONDS          5
 #define COG_JWKS_MAX_BYTES       (256 * 1024)
 
 typedef struct {

@@ -296,13 +296,21 @@ static cog_reason_t apply_rules(apr_pool_t *p, const cJSON *payload, rule_scope_
     return COG_OK;
 }
 
-static int aud_contains(const cJSON *aud, const char *client_id)
+static int is_client(const cog_claim_policy_t *policy, const char *v)
 {
-    size_t n = strlen(client_id);
+    size_t n = strlen(v);
+    for (int i = 0; i < policy->nclients; i++)
+        if (cog_ct_equal(v, n, policy->clients[i], strlen(policy->clients[i])))
+            return 1;
+    return 0;
+}
+
+static int aud_contains(const cJSON *aud, const cog_claim_policy_t *policy)
+{
     if (cJSON_IsString(aud))
-        return cog_ct_equal(aud->valuestring, strlen(aud->valuestring), client_id, n);
+        return is_client(policy, aud->valuestring);
     for (const cJSON *e = aud ? aud->child : NULL; e; e = e->next)
-        if (cJSON_IsString(e) && cog_ct_equal(e->valuestring, strlen(e->valuestring), client_id, n))
+        if (cJSON_IsString(e) && is_client(policy, e->valuestring))
             return 1;
     return 0;
 }
@@ -332,11 +340,10 @@ cog_reason_t cog_jwt_check_claims(apr_pool_t *p, const cJSON *payload,
         return rc;
 
     if (access) {
-        const char *cid = cog_json_string(payload, "client_id");
-        if (!cog_ct_equal(cid, strlen(cid), policy->client_id, strlen(policy->client_id)))
-            return cog_fail(err, COG_E_TOKEN_CLIENT_MISMATCH, "client_id is not the configured client");
+        if (!is_client(policy, cog_json_string(payload, "client_id")))
+            return cog_fail(err, COG_E_TOKEN_CLIENT_MISMATCH, "client_id is none of the accepted app clients");
     } else {
-        if (!aud_contains(cog_json_member(payload, "aud"), policy->client_id))
+        if (!aud_contains(cog_json_member(payload, "aud"), policy))
             return cog_fail(err, COG_E_TOKEN_AUDIENCE_MISMATCH, "aud does not contain the configured client");
         if (policy->nonce != NULL) {
             const char *nonce = cog_json_string(payload, "nonce");

@@ -39,7 +39,8 @@ typedef enum { COG_TOKEN_ACCESS, COG_TOKEN_ID } cog_token_use_t;
 
 typedef struct {
     const char     *issuer;      /* exact match with iss */
-    const char     *client_id;   /* access: client_id claim; id: aud */
+    const char *const *clients;  /* access: the client_id claim is one of them; id: aud holds one */
+    int             nclients;
     cog_token_use_t token_use;
     const char     *nonce;       /* id tokens from a login: must match; NULL = not checked */
     double          now;         /* seconds since the epoch */

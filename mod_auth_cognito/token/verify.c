@@ -18,13 +18,18 @@ static double now_seconds(void)
     return (double)apr_time_now() / (double)APR_USEC_PER_SEC;
 }
 
-cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len,
-                              const cog_verify_params_t *vp, cJSON **claims, cog_error_t *err)
+/* The trusted pool whose issuer the (not yet verified) token names, or NULL. */
+static const cog_pool_t *pool_of(const cog_verify_params_t *vp, const char *iss)
 {
-    cog_claim_policy_t policy = {
-        .issuer = vp->issuer, .client_id = vp->client_id, .token_use = vp->token_use,
-        .nonce = vp->nonce, .now = now_seconds(), .skew = vp->skew,
-    };
+    for (int i = 0; iss && i < vp->npools; i++)
+        if (strcmp(vp->pools[i].issuer, iss) == 0)
+            return &vp->pools[i];
+    return NULL;
+}
+
+cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len, const cog_verify_params_t *vp,
+                              cJSON **claims, const cog_pool_t **pool_out, cog_error_t *err)
+{
     cog_reason_t rc;
 
     err->reason = COG_OK;
@@ -38,8 +43,25 @@ cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len,
     if ((rc = cog_jwt_parse(p, token, len, &jwt, err)) != COG_OK)
         return rc;
 
+    /* The pool is chosen before anything is fetched or verified; the claim checks
+     * below compare iss again, with every other claim. */
+    const cJSON *iss = cog_json_member(jwt->payload, "iss");
+    if (iss == NULL)
+        return cog_fail(err, COG_E_TOKEN_CLAIM_MISSING, "claim iss is missing");
+    if (!cJSON_IsString(iss))
+        return cog_fail(err, COG_E_TOKEN_CLAIM_TYPE, "claim iss has the wrong type or range");
+    const cog_pool_t *pool = pool_of(vp, iss->valuestring);
+    if (pool == NULL)
+        return cog_fail(err, COG_E_TOKEN_ISSUER_MISMATCH,
+                        "iss names none of the user pools this location accepts (no key was looked up)");
+    cog_jwks_source_t jwks = { pool->jwks_url, vp->jwks_ttl, vp->http };
+    cog_claim_policy_t policy = {
+        .issuer = pool->issuer, .clients = vp->clients, .nclients = vp->nclients, .token_use = vp->token_use,
+        .nonce = vp->nonce, .now = now_seconds(), .skew = vp->skew,
+    };
+
     EVP_PKEY *pkey = NULL;
-    rc = cog_jwks_get_key(p, &vp->jwks, jwt->kid, &pkey, err);
+    rc = cog_jwks_get_key(p, &jwks, jwt->kid, &pkey, err);
     if (rc != COG_OK)
         return rc;
     cog_error_t stale_warning = *err;
@@ -50,6 +72,8 @@ cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len,
         return rc;
 
     *claims = jwt->payload;
+    if (pool_out)
+        *pool_out = pool;
     *err = stale_warning;
     return COG_OK;
 }

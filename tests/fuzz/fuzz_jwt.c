@@ -95,7 +95,7 @@ static void check_claims(apr_pool_t *p, const cog_jwt_t *jwt)
     } policies[] = { { COG_TOKEN_ACCESS, NULL }, { COG_TOKEN_ID, NONCE }, { COG_TOKEN_ID, NULL } };
 
     for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
-        cog_claim_policy_t pol = { .issuer = ISSUER, .client_id = CLIENT, .token_use = policies[i].use,
+        cog_claim_policy_t pol = { .issuer = ISSUER, .clients = (const char *const[]){ CLIENT }, .nclients = 1, .token_use = policies[i].use,
                                    .nonce = policies[i].nonce, .now = NOW, .skew = SKEW };
         cog_error_t err = { COG_OK, NULL };
         cog_reason_t rc = cog_jwt_check_claims(p, jwt->payload, &pol, &err);

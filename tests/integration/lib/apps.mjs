@@ -325,6 +325,7 @@ export function claimText(v) {
 const ALLOWED_SCALARS = new Set([
   'COGNITO_SUB', 'COGNITO_USERNAME', 'COGNITO_EMAIL', 'COGNITO_GROUPS', 'COGNITO_TENANT', 'COGNITO_SCOPE',
   'COGNITO_TOKEN_USE', 'COGNITO_CLIENT_ID', 'COGNITO_EXPIRES', 'COGNITO_CLAIMS', 'COGNITO_ACCESS_TOKEN', 'COGNITO_ID_TOKEN',
+  'COGNITO_USER_POOL', 'COGNITO_PRINCIPAL_TYPE',
 ]);
 
 /**
@@ -350,6 +351,8 @@ export function assertIdentity(env, claims, expect, where = '') {
   assert.deepEqual(env.COGNITO_SCOPE.split(' ').sort(), [...expect.scope].sort(), at('COGNITO_SCOPE'));
   assert.equal(env.COGNITO_TOKEN_USE, expect.tokenUse || 'id', at('COGNITO_TOKEN_USE'));
   assert.match(String(env.COGNITO_EXPIRES), /^\d{10}$/, at('COGNITO_EXPIRES'));
+  assert.equal(env.COGNITO_PRINCIPAL_TYPE, 'user', at('COGNITO_PRINCIPAL_TYPE'));
+  assert.match(String(env.COGNITO_USER_POOL), /^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$/, at('COGNITO_USER_POOL'));
   assert.ok(Number(env.COGNITO_EXPIRES) > Date.now() / 1000, at('COGNITO_EXPIRES'));
 
   // COGNITO_CLAIMS: one JSON object with the token's claims

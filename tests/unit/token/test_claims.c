@@ -413,9 +413,33 @@ static void test_identity_empty_claims(void **state)
     cJSON *claims = parse("{}");
     apr_array_header_t *vars = cog_claims_identity(p, claims, &default_names, 1);
     check_all_vars(vars);
-    assert_int_equal(vars->nelts, 1);
+    assert_int_equal(vars->nelts, 2);
+    expect_var(vars, "COGNITO_PRINCIPAL_TYPE", "X-Cognito-Principal-Type", "user");
     expect_var(vars, "COGNITO_CLAIMS", NULL, "{}");
     cJSON_Delete(claims);
+}
+
+/* client_credentials tokens: no username and sub = client_id; anything else is a user. */
+static void test_identity_principal_type(void **state)
+{
+    apr_pool_t *p = TU_POOL(state);
+    static const struct { const char *json; const char *type; } cases[] = {
+        { "{\"token_use\":\"access\",\"sub\":\"m1\",\"client_id\":\"m1\",\"scope\":\"orders/read\"}", "machine" },
+        { "{\"token_use\":\"access\",\"sub\":\"m1\",\"client_id\":\"m1\",\"username\":\"m1\"}", "user" },
+        { "{\"token_use\":\"access\",\"sub\":\"u-1\",\"client_id\":\"m1\"}", "user" },
+        { "{\"token_use\":\"id\",\"sub\":\"m1\",\"client_id\":\"m1\"}", "user" },
+        { "{\"token_use\":\"access\",\"sub\":\"m1\",\"client_id\":7}", "user" },
+    };
+    const cog_claim_names_t names = { .groups_claim = "cognito:groups", .tenant_claim = "custom:tenant_id",
+                                      .pool_id = "eu-west-1_Pool\r\n" };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        cJSON *claims = parse(cases[i].json);
+        apr_array_header_t *vars = cog_claims_identity(p, claims, &names, 1);
+        check_all_vars(vars);
+        expect_var(vars, "COGNITO_PRINCIPAL_TYPE", "X-Cognito-Principal-Type", cases[i].type);
+        expect_var(vars, "COGNITO_USER_POOL", "X-Cognito-User-Pool", "eu-west-1_Pool");
+        cJSON_Delete(claims);
+    }
 }
 
 static const struct CMUnitTest tests[] = {
@@ -434,6 +458,7 @@ static const struct CMUnitTest tests[] = {
     TU_TEST(test_identity_id_token),
     TU_TEST(test_identity_aud_array_and_custom_names),
     TU_TEST(test_identity_empty_claims),
+    TU_TEST(test_identity_principal_type),
 };
 
 TU_MAIN(tests, NULL, NULL)

@@ -96,10 +96,12 @@ static cJSON *raw(const char *json)
     return v;
 }
 
+static const char *const ACCEPTED_CLIENTS[] = { CLIENT };
+
 static cog_claim_policy_t policy(cog_token_use_t use)
 {
     cog_claim_policy_t pol = {
-        .issuer = ISS, .client_id = CLIENT, .token_use = use,
+        .issuer = ISS, .clients = ACCEPTED_CLIENTS, .nclients = 1, .token_use = use,
         .nonce = use == COG_TOKEN_ID ? NONCE : NULL, .now = NOW, .skew = SKEW,
     };
     return pol;
