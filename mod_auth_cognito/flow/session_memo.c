@@ -5,6 +5,7 @@
 #include "store/changes.h"
 #include "store/tokencache.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Set once in child_init; read-only pointer after. */
@@ -29,16 +30,20 @@ apr_status_t cog_session_memo_child_init(apr_pool_t *pchild, size_t entries)
     return APR_SUCCESS;
 }
 
-static int table_key(const unsigned char slot[COG_KEY_LEN], unsigned char key[COG_TOKENCACHE_KEY_LEN])
+int cog_session_memo_key(const cog_rec_owner_t *owner, const char *id, unsigned char key[COG_TOKENCACHE_KEY_LEN])
 {
-    return cog_tokencache_key("session", (const char *)slot, COG_KEY_LEN, key);
+    /* Newlines cannot occur in an issuer URL, a client id or a session id we accept. */
+    char policy[1024];
+    int n = snprintf(policy, sizeof(policy), "session\n%s\n%s", owner->issuer, owner->client_id);
+    if (opened == NULL || owner->issuer == NULL || owner->client_id == NULL || n < 0 || (size_t)n >= sizeof(policy))
+        return -1;
+    return cog_tokencache_key(policy, id, strlen(id), key);
 }
 
-const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned char slot[COG_KEY_LEN],
+const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned char key[COG_TOKENCACHE_KEY_LEN],
                                                  apr_time_t max_age)
 {
-    unsigned char key[COG_TOKENCACHE_KEY_LEN];
-    if (opened == NULL || table_key(slot, key) != 0)
+    if (opened == NULL)
         return NULL;
     apr_time_t now = apr_time_now();
     cog_memo_t *m = cog_tokencache_get(opened, p, key, (double)apr_time_sec(now));
@@ -54,8 +59,7 @@ const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned c
 
 void cog_session_memo_put(cog_memo_t *m, double until)
 {
-    unsigned char key[COG_TOKENCACHE_KEY_LEN];
     const cog_opened_session_t *o = m->data;
-    if (opened != NULL && table_key(o->ref.slot, key) == 0)
-        cog_tokencache_put(opened, key, (double)apr_time_sec(apr_time_now()), until, m);
+    if (opened != NULL)
+        cog_tokencache_put(opened, o->table_key, (double)apr_time_sec(apr_time_now()), until, m);
 }

@@ -4,10 +4,11 @@
  * Opening a session (a store read, under the global mutex for shmcb; AES-GCM;
  * strict JSON; building the identity) costs more than serving a small file, and
  * most requests of a session repeat the previous one's work.  Each process keeps
- * the sessions it opened (a bounded table keyed by the record's slot, which the
- * server secret, the issuer and the app client enter as much as the cookie does:
- * a copy opened for one app client is never found at a location of another;
- * entries are memos, see memo.h) and uses a copy only while it is provably current:
+ * the sessions it opened (a bounded table keyed by SHA-256 over the issuer, the app
+ * client and the cookie id together: a copy opened for one app client is never
+ * found at a location of another; one hash, where the record's slot would cost
+ * three HMACs per request; entries are memos, see memo.h) and uses a copy only
+ * while it is provably current:
  *
  *  - every change this server makes to a record (refresh, idle-timer update,
  *    logout, expiry) bumps its family's change counter (store/changes.h; the
@@ -27,6 +28,7 @@
 #include "util/crypto.h"
 #include "token/identity.h"
 #include "store/memo.h"
+#include "store/tokencache.h"
 #include "store/record.h"
 #include "store/store.h"
 
@@ -36,16 +38,21 @@ typedef struct {
     const cog_rendered_identity_t *identity;            /* NULL when none could be made */
     apr_uint64_t                   epoch;               /* the bucket's counter before the read */
     apr_time_t                     read_at;
+    unsigned char                  table_key[COG_TOKENCACHE_KEY_LEN];   /* cog_session_memo_key */
 } cog_opened_session_t;
 
 /* child_init: this process's table; 0 entries disables it. */
 apr_status_t cog_session_memo_child_init(apr_pool_t *pchild, size_t entries);
 
-/* The copy opened for the session record at slot, lent to p, when it is still
- * current (see above; max_age 0 = no age limit), else NULL. */
-const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned char slot[COG_KEY_LEN],
+/* The table key of the session with cookie id at a location of owner; -1 when
+ * it cannot be made (then neither look up nor store). */
+int cog_session_memo_key(const cog_rec_owner_t *owner, const char *id, unsigned char key[COG_TOKENCACHE_KEY_LEN]);
+
+/* The copy opened under key, lent to p, when it is still current (see above;
+ * max_age 0 = no age limit), else NULL. */
+const cog_opened_session_t *cog_session_memo_get(apr_pool_t *p, const unsigned char key[COG_TOKENCACHE_KEY_LEN],
                                                  apr_time_t max_age);
-/* Remembers m (data: a cog_opened_session_t) until `until` (seconds). */
+/* Remembers m (data: a cog_opened_session_t, table_key set) until `until` (seconds). */
 void cog_session_memo_put(cog_memo_t *m, double until);
 
 #endif

@@ -57,20 +57,16 @@ static int from_table(request_rec *r, const cog_dir_config_t *c, const char *id,
 {
     cog_rec_owner_t owner = cog_session_owner(c);
     apr_time_t max_age = memo_max_age(r);
-    for (int secret = 0; max_age >= 0 && secret < 2; secret++) {
-        cog_rec_ref_t ref;
-        if (cog_store_ref(r->server, &owner, COG_REC_SESSION, id, secret, &ref) != 0)
-            break;
-        const cog_opened_session_t *o = cog_session_memo_get(r->pool, ref.slot, max_age);
-        if (o != NULL) {
-            f->ref = o->ref;
-            f->s = (cog_session_t *)o->s;
-            f->identity = o->identity;
-            f->from_memo = 1;
-            return 1;
-        }
-    }
-    return 0;
+    unsigned char key[COG_TOKENCACHE_KEY_LEN];
+    const cog_opened_session_t *o = max_age >= 0 && cog_session_memo_key(&owner, id, key) == 0
+                                    ? cog_session_memo_get(r->pool, key, max_age) : NULL;
+    if (o == NULL)
+        return 0;
+    f->ref = o->ref;
+    f->s = (cog_session_t *)o->s;
+    f->identity = o->identity;
+    f->from_memo = 1;
+    return 1;
 }
 
 /* The session record text into a table copy that also carries the identity made
@@ -78,10 +74,15 @@ static int from_table(request_rec *r, const cog_dir_config_t *c, const char *id,
 static cog_session_t *decode_into_memo(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
                                        apr_uint64_t epoch, const char **why)
 {
+    cog_rec_owner_t owner = cog_session_owner(c);
+    unsigned char key[COG_TOKENCACHE_KEY_LEN];
+    if (cog_session_memo_key(&owner, f->id, key) != 0)
+        return f->s = cog_session_decode(r->pool, f->rec.text, f->rec.len, why);
     cog_memo_t *m = cog_memo_create();
     if (m == NULL)
         return NULL;
     cog_opened_session_t *o = apr_pcalloc(m->pool, sizeof(*o));
+    memcpy(o->table_key, key, sizeof(key));
     cog_session_t *s = cog_session_decode(m->pool, f->rec.text, f->rec.len, why);
     if (s == NULL) {
         cog_memo_release(m);

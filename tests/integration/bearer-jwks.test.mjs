@@ -1,6 +1,7 @@
 // Bearer tokens and the pool's JWKS — contract (e), (f): key rotation is picked up without a restart,
-// unknown-kid floods cost at most one refetch per child, and JWKS endpoint failures keep stale keys (or
-// answer 503 jwks_unavailable when there are none).
+// unknown-kid floods cost at most one refetch per second per child (issue 16: no global penalty window
+// that would also keep a rotated-in key unknown; see bearer-rotation-attack.test.mjs), and JWKS endpoint
+// failures keep stale keys (or answer 503 jwks_unavailable when there are none).
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startHttpd, withLogs } from './lib/httpd.mjs';
@@ -41,6 +42,18 @@ describe('key rotation', () => {
     const newKid = decode(fresh.token).header.kid;
     assert.notEqual(newKid, oldKid, 'the emulator should sign with a new kid after rotation');
 
+    // A fetch of this pool started less than a second ago (the warm-up) may hold the first tries
+    // back ("throttled"); the next allowed fetch brings the new key: within ~1 s, 2 s allowed.
+    const t0 = Date.now();
+    let first;
+    for (;;) {
+      first = await callApi(h, fresh.token);
+      if (first.status === 200 || Date.now() - t0 > 2000) break;
+      assert.equal(first.status, 401, `new-kid token: ${first.status} ${wwwAuth(first)}`);
+      await sleep(100);
+    }
+    assert.equal(first.status, 200, `new-kid token still refused after 2 s: ${first.status} ${wwwAuth(first)}`);
+    await sleep(1100); // the other child's throttle window (its own warm-up fetch) has passed too
     const results = await pool(24, 12, () => callApi(h, fresh.token));
     for (const r of results) {
       assert.equal(r.status, 200, `new-kid token refused: ${r.status} ${wwwAuth(r)}`);
@@ -54,7 +67,7 @@ describe('key rotation', () => {
 });
 
 describe('unknown-kid flood', () => {
-  it('200 random unknown kids: all 401, at most one JWKS refetch per child', withLogs(current, async () => {
+  it('200 random unknown kids: all 401, at most one JWKS refetch per second per child', withLogs(current, async () => {
     const h = await httpd();
     const { token, payload } = await idp.mint();
     const serving = await warmUpChildren(h, async () => (await idp.mint()).token);
@@ -68,16 +81,18 @@ describe('unknown-kid flood', () => {
       return callApi(h, t);
     });
     const elapsed = Date.now() - t0;
-    assert.ok(elapsed < 10000, `the 200 requests took ${elapsed} ms; the bound below needs them within 10 s`);
     const statuses = results.map((r) => r.status);
     assert.deepEqual([...new Set(statuses)], [401], `statuses: ${[...new Set(statuses)]}`);
     for (const r of results) assert.match(wwwAuth(r), /error="invalid_token"/);
 
+    // at most one fetch per second per child: fetches may start at 0 s, 1 s, … ceil(elapsed) s on each child
     const c = await idp.counters();
-    assert.ok(c.jwks <= 2, `JWKS fetched ${c.jwks} times during the flood (max 2: one per child)`);
+    const bound = 2 * (Math.ceil(elapsed / 1000) + 1);
+    assert.ok(c.jwks <= bound,
+      `JWKS fetched ${c.jwks} times during a ${elapsed} ms flood (max ${bound}: one per second per child)`);
     assert.match(h.errorLog(), /token_kid_unknown/);
 
-    // known keys still work during the penalty window
+    // known keys still work during and right after the flood
     const ok = await callApi(h, token);
     assert.equal(ok.status, 200);
   }));
