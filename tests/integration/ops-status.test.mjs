@@ -78,6 +78,7 @@ describe('cognito-status counts a scripted sequence across two children', () => 
       assert.deepEqual(json.cognito_login_failures_total, {});
       assert.deepEqual(json.cognito_bearer_verifications_total, {});
       assert.equal(json.cognito_jwks_fetches_total.ok + json.cognito_jwks_fetches_total.failed, 0);
+      assert.deepEqual(json.cognito_jwks_kid_refusals_total, { remembered: 0, throttled: 0 });
     }
 
     // ---- 2 logins: alice on child A, bob on child B; each lands on the protected page (a session lookup)
@@ -144,6 +145,7 @@ describe('cognito-status counts a scripted sequence across two children', () => 
     assert.deepEqual(j.cognito_bearer_verifications_total, { ok: 2, token_expired: 1, jwks_unavailable: 1 },
       'bearer verifications by outcome');
     assert.deepEqual(j.cognito_jwks_fetches_total, { ok: 2, failed: 1 }, 'JWKS fetches');
+    assert.deepEqual(j.cognito_jwks_kid_refusals_total, { remembered: 0, throttled: 0 }, 'no unknown kid was refused');
     assert.deepEqual(j.cognito_refreshes_total, { ok: 0, failed: 0, refused: 0 }, 'no refreshes');
     assert.equal(j.cognito_logouts_total, 1, 'logouts');
     const sl = j.cognito_session_lookups_total;

@@ -27,6 +27,7 @@ export const FAMILIES = {
   cognito_login_failures_total: { label: 'reason' },
   cognito_bearer_verifications_total: { label: 'outcome' },
   cognito_jwks_fetches_total: { label: 'result', values: ['ok', 'failed'] },
+  cognito_jwks_kid_refusals_total: { label: 'reason', values: ['remembered', 'throttled'] },
   cognito_refreshes_total: { label: 'result', values: ['ok', 'failed', 'refused'] },
   cognito_session_lookups_total: { label: 'result', values: ['hit', 'miss', 'error'] },
   cognito_session_local_hits_total: { label: null },
