@@ -37,6 +37,7 @@
 #include "token/identity.h"
 #include "cfg/log.h"
 #include "flow/login.h"
+#include "flow/preserve_post.h"
 #include "flow/challenge.h"
 #include "edge/scrub.h"
 #include "flow/session.h"
@@ -65,7 +66,7 @@ static int is_path(request_rec *r, const char *configured)
 static int login_start(request_rec *r, const cog_dir_config_t *c)
 {
     uint64_t cpu = cog_metrics_thread_cpu_usec();
-    int rc = cog_login_start(r, c);
+    int rc = r->method_number == M_POST ? cog_preserve_post_login(r, c) : cog_login_start(r, c);
     cog_metrics_add(COG_M_LOGIN_CPU_USEC, COG_ML_REDIRECT, cog_metrics_thread_cpu_usec() - cpu);
     return rc;
 }
@@ -197,7 +198,7 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_socache[] = { "mod_socache_shmcb.c", "mod_socache_memcache.c",
                                                  "mod_socache_redis.c", NULL };
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_check_authz(cog_authz_bearer_checker, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_check_authz(cog_authz_checker, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);

@@ -57,6 +57,9 @@ typedef struct {
     int         refresh;
     int         revalidate_interval;
     int         state_timeout;
+    int         preserve_post;        /* CognitoPreservePost */
+    int         preserve_post_max;    /* CognitoPreservePostMax, bytes */
+    int         refresh_on_forbidden; /* CognitoRefreshOnForbidden, seconds; 0 = off */
     const char *cookie_name;
     const char *cookie_domain;
     const char *cookie_path;
@@ -94,6 +97,7 @@ typedef struct {
 #define COG_DEFAULT_SESSION_MAX_AGE    28800
 #define COG_DEFAULT_SESSION_IDLE       3600
 #define COG_DEFAULT_STATE_TIMEOUT      300
+#define COG_DEFAULT_PRESERVE_POST_MAX  65536
 #define COG_DEFAULT_COOKIE_NAME        "cognito_session"
 #define COG_DEFAULT_GROUPS_CLAIM       "cognito:groups"
 #define COG_DEFAULT_TENANT_CLAIM       "custom:tenant_id"
@@ -118,7 +122,8 @@ const char *cog_cfg_domain(apr_pool_t *p, const cog_dir_config_t *c);
     X(http_timeout, COG_DEFAULT_HTTP_TIMEOUT) X(unauthenticated, COG_UNAUTH_AUTH) \
     X(session_max_age, COG_DEFAULT_SESSION_MAX_AGE) X(session_idle, COG_DEFAULT_SESSION_IDLE) \
     X(refresh, 1) X(revalidate_interval, 0) X(state_timeout, COG_DEFAULT_STATE_TIMEOUT) \
-    X(pass_claims_as, COG_PASS_ENV) X(pass_tokens, 0)
+    X(pass_claims_as, COG_PASS_ENV) X(pass_tokens, 0) \
+    X(preserve_post, 1) X(preserve_post_max, COG_DEFAULT_PRESERVE_POST_MAX) X(refresh_on_forbidden, 0)
 #define COG_STRING_SETTINGS(X) \
     X(redirect_uri, COG_DEFAULT_REDIRECT_URI) X(scope, COG_DEFAULT_SCOPE) X(cookie_name, COG_DEFAULT_COOKIE_NAME) \
     X(cookie_path, "/") X(cookie_same_site, "Lax")

@@ -68,20 +68,21 @@ static const char *set_keyword(cmd_parms *cmd, void *cfg, const char *v)
 
 /* A directive taking whole seconds: which field, and the range allowed. */
 typedef struct {
-    size_t offset;
-    long   min, max;
-} seconds_field_t;
+    size_t      offset;
+    long        min, max;
+    const char *unit;       /* "seconds", "bytes" */
+} number_field_t;
 
-/* cmd->info points to the directive's seconds_field_t. */
-static const char *set_seconds(cmd_parms *cmd, void *cfg, const char *v)
+/* cmd->info points to the directive's number_field_t. */
+static const char *set_number(cmd_parms *cmd, void *cfg, const char *v)
 {
-    const seconds_field_t *f = cmd->info;
+    const number_field_t *f = cmd->info;
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || errno || !isdigit((unsigned char)*v) || n < f->min || n > f->max)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number of seconds between %ld and %ld",
-                            cmd->cmd->name, v, f->min, f->max);
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number of %s between %ld and %ld",
+                            cmd->cmd->name, v, f->unit, f->min, f->max);
     *(int *)((char *)cfg + f->offset) = (int)n;
     return NULL;
 }
@@ -233,18 +234,6 @@ static const char *set_session_cache(cmd_parms *cmd, void *cfg, const char *v)
     return NULL;
 }
 
-static const char *set_pass_tokens(cmd_parms *cmd, void *cfg, int on)
-{
-    ((cog_dir_config_t *)cfg)->pass_tokens = on;
-    return NULL;
-}
-
-static const char *set_refresh(cmd_parms *cmd, void *cfg, int on)
-{
-    ((cog_dir_config_t *)cfg)->refresh = on;
-    return NULL;
-}
-
 static const char *set_cookie_name(cmd_parms *cmd, void *cfg, const char *v)
 {
     if (!cog_cookie_name_valid(v) || strlen(v) > 64)
@@ -282,7 +271,8 @@ static const char *set_same_site(cmd_parms *cmd, void *cfg, const char *v)
 #define OFFSET(f) (void *)APR_OFFSETOF(cog_dir_config_t, f)
 #define KEYWORDS(f, expected, ...) \
     (void *)&(const keyword_field_t){ APR_OFFSETOF(cog_dir_config_t, f), expected, (const keyword_t[]){ __VA_ARGS__, { NULL, 0 } } }
-#define SECONDS(f, lo, hi) (void *)&(const seconds_field_t){ APR_OFFSETOF(cog_dir_config_t, f), lo, hi }
+#define SECONDS(f, lo, hi) (void *)&(const number_field_t){ APR_OFFSETOF(cog_dir_config_t, f), lo, hi, "seconds" }
+#define BYTES(f, lo, hi) (void *)&(const number_field_t){ APR_OFFSETOF(cog_dir_config_t, f), lo, hi, "bytes" }
 
 const command_rec cog_directives[] = {
     AP_INIT_TAKE1("AuthType", note_auth_type, NULL, OR_AUTHCFG,
@@ -320,15 +310,22 @@ const command_rec cog_directives[] = {
                    "optionally followed by an older secret still accepted for reading"),
     AP_INIT_TAKE1("CognitoSessionCache", set_session_cache, NULL, RSRC_CONF,
                   "session store: a mod_socache provider[:args] (shmcb, memcache, redis)"),
-    AP_INIT_TAKE1("CognitoSessionMaxAge", set_seconds, SECONDS(session_max_age, 1, 365L * 86400), DIR_CONF,
+    AP_INIT_TAKE1("CognitoSessionMaxAge", set_number, SECONDS(session_max_age, 1, 365L * 86400), DIR_CONF,
                   "absolute session lifetime in seconds (default 28800)"),
-    AP_INIT_TAKE1("CognitoSessionIdleTimeout", set_seconds, SECONDS(session_idle, 0, 365L * 86400), DIR_CONF,
+    AP_INIT_TAKE1("CognitoSessionIdleTimeout", set_number, SECONDS(session_idle, 0, 365L * 86400), DIR_CONF,
                   "idle session lifetime in seconds, 0 = none (default 3600)"),
-    AP_INIT_FLAG("CognitoRefresh", set_refresh, NULL, DIR_CONF,
+    AP_INIT_FLAG("CognitoRefresh", ap_set_flag_slot, OFFSET(refresh), DIR_CONF,
                  "refresh tokens before the access token expires (default on)"),
-    AP_INIT_TAKE1("CognitoRevalidateInterval", set_seconds, SECONDS(revalidate_interval, 0, 86400), DIR_CONF,
+    AP_INIT_TAKE1("CognitoRevalidateInterval", set_number, SECONDS(revalidate_interval, 0, 86400), DIR_CONF,
                   "force a token refresh at most this many seconds after the last, 0 = off"),
-    AP_INIT_TAKE1("CognitoStateTimeout", set_seconds, SECONDS(state_timeout, 10, 3600), DIR_CONF,
+    AP_INIT_FLAG("CognitoPreservePost", ap_set_flag_slot, OFFSET(preserve_post), DIR_CONF,
+                 "keep a form post that meets an expired session across the login (default on)"),
+    AP_INIT_TAKE1("CognitoPreservePostMax", set_number, BYTES(preserve_post_max, 0, 1048576), DIR_CONF,
+                  "largest form post body kept across a login, in bytes (default 65536)"),
+    AP_INIT_TAKE1("CognitoRefreshOnForbidden", set_number, SECONDS(refresh_on_forbidden, 0, 86400), DIR_CONF,
+                  "refresh a signed-in user's tokens once when a Require cognito-* line refuses them, "
+                  "at most every this many seconds (default 0 = off)"),
+    AP_INIT_TAKE1("CognitoStateTimeout", set_number, SECONDS(state_timeout, 10, 3600), DIR_CONF,
                   "seconds a started login may take to come back (default 300)"),
     AP_INIT_TAKE1("CognitoCookieName", set_cookie_name, OFFSET(cookie_name), DIR_CONF,
                   "session cookie name (default cognito_session)"),
@@ -355,13 +352,13 @@ const command_rec cog_directives[] = {
                            { "environment", COG_PASS_ENV }, { "headers", COG_PASS_HEADERS },
                            { "both", COG_PASS_ENV | COG_PASS_HEADERS }, { "none", 0 }), DIR_CONF,
                   "how claims reach the application: env, headers, both, none (default env)"),
-    AP_INIT_FLAG("CognitoPassTokens", set_pass_tokens, NULL, DIR_CONF,
+    AP_INIT_FLAG("CognitoPassTokens", ap_set_flag_slot, OFFSET(pass_tokens), DIR_CONF,
                  "also pass the raw access and ID tokens (default off)"),
-    AP_INIT_TAKE1("CognitoClockSkew", set_seconds, SECONDS(clock_skew, 0, 600), DIR_CONF,
+    AP_INIT_TAKE1("CognitoClockSkew", set_number, SECONDS(clock_skew, 0, 600), DIR_CONF,
                   "leeway in seconds for exp, nbf and iat (default 60)"),
-    AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_seconds, SECONDS(jwks_ttl, 1, 7 * 86400), DIR_CONF,
+    AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_number, SECONDS(jwks_ttl, 1, 7 * 86400), DIR_CONF,
                   "seconds signing keys are kept before a refetch (default 3600)"),
-    AP_INIT_TAKE1("CognitoHTTPTimeout", set_seconds, SECONDS(http_timeout, 1, 60), DIR_CONF,
+    AP_INIT_TAKE1("CognitoHTTPTimeout", set_number, SECONDS(http_timeout, 1, 60), DIR_CONF,
                   "seconds allowed for each call to Cognito (default 5)"),
     AP_INIT_TAKE1("CognitoCAFile", set_ca_file, NULL, DIR_CONF,
                   "CA bundle for TLS to Cognito (default: system store)"),

@@ -4,6 +4,7 @@
  */
 #include "flow/authz.h"
 #include "flow/challenge.h"
+#include "flow/session.h"
 #include "token/claims.h"
 #include "cfg/config.h"
 #include "token/identity.h"
@@ -23,6 +24,8 @@ typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE, RULE_POOL } rule
 
 /* The scopes of refused `Require cognito-scope` lines, for the 403's scope="…". */
 #define NOTE_SCOPES_NEEDED "cognito-scopes-needed"
+/* Set when one of our providers refused (CognitoRefreshOnForbidden acts only then). */
+#define NOTE_REFUSED "cognito-refused"
 
 static const char *rule_name(rule_t rule)
 {
@@ -148,6 +151,7 @@ static authz_status check(request_rec *r, const char *line, const void *parsed, 
     }
     if (rule == RULE_SCOPE)
         note_scopes_needed(r, values);
+    apr_table_setn(r->notes, NOTE_REFUSED, rule_name(rule));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "authorization: user %s refused by Require %s %s",
                   r->user, rule_name(rule), line);
     return AUTHZ_DENIED;
@@ -179,23 +183,43 @@ void cog_authz_register(apr_pool_t *p)
                               &pool_provider, AP_AUTH_INTERNAL_PER_CONF);
 }
 
-/* mod_authz_core answers a refused user with 401 or, with AuthzSendForbiddenOnFailure,
- * a bare 403; an API client needs RFC 6750's 403 insufficient_scope whatever that
- * setting says.  So for a request this module authenticated with a Bearer token,
- * this hook (first in the auth_checker chain) runs the rest of the chain itself
- * and answers a refusal; everything else passes through untouched. */
-int cog_authz_bearer_checker(request_rec *r)
+/* The auth_checker hooks after ours (mod_authz_core's Require evaluation), run here. */
+static int run_rest_of_chain(request_rec *r)
 {
-    const cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
-    if (id == NULL || !id->via_bearer || r->user == NULL || *r->user == '\0')
-        return DECLINED;
     apr_array_header_t *hooks = ap_hook_get_auth_checker();
     const ap_LINK_auth_checker_t *hook = (const ap_LINK_auth_checker_t *)hooks->elts;
     int rc = DECLINED;
     for (int i = 0; i < hooks->nelts && rc == DECLINED; i++)
-        if (hook[i].pFunc != cog_authz_bearer_checker)
+        if (hook[i].pFunc != cog_authz_checker)
             rc = hook[i].pFunc(r);
+    return rc;
+}
+
+/* Two answers mod_authz_core cannot give, so this hook (first in the auth_checker
+ * chain) runs the rest of the chain itself for requests this module authenticated:
+ *  - a refused Bearer caller gets RFC 6750's 403 insufficient_scope, whatever
+ *    AuthzSendForbiddenOnFailure says (mod_authz_core would answer 401, or a bare 403);
+ *  - with CognitoRefreshOnForbidden, a signed-in browser user refused by a
+ *    Require cognito-* line gets one token refresh and a second decision (groups
+ *    added in Cognito appear only in tokens issued after the change).
+ * Everything else passes through untouched. */
+int cog_authz_checker(request_rec *r)
+{
+    const cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
+    if (id == NULL || r->user == NULL || *r->user == '\0')
+        return DECLINED;
+    const cog_dir_config_t *c = ap_get_module_config(r->per_dir_config, &auth_cognito_module);
+    int second_chance = !id->via_bearer && cog_cfg_refresh_on_forbidden(c) > 0;
+    if (!id->via_bearer && !second_chance)
+        return DECLINED;
+    int rc = run_rest_of_chain(r);
     if (rc != HTTP_UNAUTHORIZED && rc != HTTP_FORBIDDEN)
         return rc;
-    return cog_challenge_bearer_forbidden(r, apr_table_get(r->notes, NOTE_SCOPES_NEEDED));
+    if (id->via_bearer)
+        return cog_challenge_bearer_forbidden(r, apr_table_get(r->notes, NOTE_SCOPES_NEEDED));
+    if (apr_table_get(r->notes, NOTE_REFUSED) == NULL || !cog_session_refresh_claims(r, c))
+        return rc;
+    apr_table_unset(r->notes, NOTE_REFUSED);
+    apr_table_unset(r->notes, NOTE_SCOPES_NEEDED);
+    return run_rest_of_chain(r);
 }

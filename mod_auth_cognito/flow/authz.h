@@ -5,7 +5,8 @@
  * listed value grants.  Without a user the answer is AUTHZ_DENIED_NO_USER, which
  * makes httpd run authentication (login) first.  Same rules for sessions and
  * Bearer tokens; a Bearer caller that is refused gets RFC 6750's 403
- * insufficient_scope (cog_authz_bearer_checker), never a login or a 401.
+ * insufficient_scope, never a login or a 401, and a signed-in browser user may
+ * get one token refresh first (CognitoRefreshOnForbidden) — cog_authz_checker.
  */
 #ifndef COG_AUTHZ_H
 #define COG_AUTHZ_H
@@ -14,7 +15,7 @@
 
 void cog_authz_register(apr_pool_t *p);
 
-/* auth_checker hook, registered first: decides Bearer-authenticated requests. */
-int cog_authz_bearer_checker(request_rec *r);
+/* auth_checker hook, registered first (see authz.c). */
+int cog_authz_checker(request_rec *r);
 
 #endif

@@ -17,11 +17,9 @@ void cog_no_store(request_rec *r)
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
 }
 
-int cog_challenge_is_navigation(request_rec *r)
+/* A top-level navigation of a browser (not XHR/fetch/API calls), whatever the method. */
+static int browser_navigation(request_rec *r)
 {
-    /* HEAD shares GET's method number; it must not start (or finish) a login. */
-    if (r->method_number != M_GET || r->header_only)
-        return 0;
     const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
     if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
         return 0;
@@ -38,6 +36,17 @@ int cog_challenge_is_navigation(request_rec *r)
     return 1;
 }
 
+int cog_challenge_is_navigation(request_rec *r)
+{
+    /* HEAD shares GET's method number; it must not start (or finish) a login. */
+    return r->method_number == M_GET && !r->header_only && browser_navigation(r);
+}
+
+int cog_challenge_is_form_post(request_rec *r)
+{
+    return r->method_number == M_POST && browser_navigation(r);
+}
+
 int cog_challenge_unauthenticated(request_rec *r, const cog_dir_config_t *c,
                                   int (*start_login)(request_rec *r, const cog_dir_config_t *c))
 {
@@ -48,7 +57,8 @@ int cog_challenge_unauthenticated(request_rec *r, const cog_dir_config_t *c,
         return OK;
     }
     int can_login = cog_cfg_domain(r->pool, c) != NULL;
-    if (mode == COG_UNAUTH_AUTH && can_login && ap_is_initial_req(r) && cog_challenge_is_navigation(r))
+    if (mode == COG_UNAUTH_AUTH && can_login && ap_is_initial_req(r)
+        && (cog_challenge_is_navigation(r) || cog_challenge_is_form_post(r)))
         return start_login(r, c);
     if (cog_cfg_bearer(c) != COG_BEARER_OFF)
         return cog_challenge_bearer_missing(r, can_login ? "not signed in, and not a page navigation"

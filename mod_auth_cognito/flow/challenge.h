@@ -2,8 +2,9 @@
  * challenge.h — what a request without a usable identity, or a refused one, gets.
  * One place for every such answer, so they stay consistent:
  *
- *   no identity, top-level GET navigation, CognitoUnauthenticated auth
- *                                      → 302 to the managed login (the caller's start_login)
+ *   no identity, top-level GET navigation or form post, CognitoUnauthenticated auth
+ *                                      → the caller's start_login (302 to the managed
+ *                                        login; a form post may be kept, preserve_post.h)
  *   no identity, anything else         → 401: with a Bearer challenge where Bearer
  *                                        tokens are accepted, else an error page
  *   CognitoUnauthenticated pass        → through, with an empty user
@@ -29,6 +30,8 @@ void cog_no_store(request_rec *r);
 /* 1 when the request may be answered with a login redirect: a top-level GET
  * navigation of a browser, not XHR/fetch/API calls (nor HEAD). */
 int cog_challenge_is_navigation(request_rec *r);
+/* 1 for a top-level form submission (POST) of a browser, not XHR/fetch. */
+int cog_challenge_is_form_post(request_rec *r);
 
 /* No identity: what CognitoUnauthenticated and the kind of request call for.
  * start_login answers a navigation that may log in (302 to Cognito). */

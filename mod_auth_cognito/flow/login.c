@@ -3,6 +3,7 @@
  */
 #include "flow/login.h"
 #include "flow/login_state.h"
+#include "flow/form_pages.h"
 #include "flow/context.h"
 #include "util/cookie.h"
 #include "util/crypto.h"
@@ -30,7 +31,7 @@
 #define STATE_COOKIE_INFIX "_state_"
 #define STATE_NAME_CHARS   16
 
-int cog_login_start(request_rec *r, const cog_dir_config_t *c)
+int cog_login_prepare(request_rec *r, const cog_dir_config_t *c, int post_kept, const char **authorize_url)
 {
     cog_oauth_client_t client;
     cog_error_t err = { COG_OK, NULL };
@@ -48,7 +49,7 @@ int cog_login_start(request_rec *r, const cog_dir_config_t *c)
         .created = (double)(long)cog_ctx_now(),
         .return_path = cog_safe_return_path(r->pool, r->unparsed_uri),
         .redirect_uri = cog_ctx_redirect_uri(r, c),
-        .verifier = verifier, .nonce = nonce,
+        .verifier = verifier, .nonce = nonce, .post_kept = post_kept,
     };
     const char *state = cog_login_state_issue(r, c, &st, &err);
     if (state == NULL)
@@ -58,9 +59,19 @@ int cog_login_start(request_rec *r, const cog_dir_config_t *c)
         .code_challenge = challenge, .identity_provider = c->identity_provider, .extra = c->auth_params,
     };
     cog_no_store(r);
-    apr_table_setn(r->headers_out, "Location", cog_authorize_url(r->pool, &client, &ap));
+    *authorize_url = cog_authorize_url(r->pool, &client, &ap);
     cog_metrics_inc(COG_M_LOGIN_STARTED, 0);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "login started; sending the browser to the managed login page");
+    return OK;
+}
+
+int cog_login_start(request_rec *r, const cog_dir_config_t *c)
+{
+    const char *url;
+    int status = cog_login_prepare(r, c, 0, &url);
+    if (status != OK)
+        return status;
+    apr_table_setn(r->headers_out, "Location", url);
     return HTTP_MOVED_TEMPORARILY;
 }
 
@@ -198,6 +209,8 @@ int cog_login_callback(request_rec *r, const cog_dir_config_t *c)
 
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "login completed (sub %s)", cog_json_string(id_claims, "sub"));
     cog_no_store(r);
+    if (st->post_kept)
+        return cog_form_page_resubmit(r, st->return_path);
     apr_table_setn(r->headers_out, "Location", cog_ctx_absolute(r, st->return_path));
     return HTTP_MOVED_TEMPORARILY;
 }

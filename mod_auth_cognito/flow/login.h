@@ -17,8 +17,14 @@
 /* 302 to /oauth2/authorize (state cookie set), or an error status. */
 int cog_login_start(request_rec *r, const cog_dir_config_t *c);
 
-/* The callback (CognitoRedirectURI): always answers (302 to the original page, or
- * an error page); never lets the request through. */
+/* The state cookie set and the /oauth2/authorize URL in *authorize_url: OK, or an
+ * error status (page made).  post_kept: a form post waits in the browser, and the
+ * callback answers with the page that re-submits it (flow/preserve_post.h). */
+int cog_login_prepare(request_rec *r, const cog_dir_config_t *c, int post_kept, const char **authorize_url);
+
+/* The callback (CognitoRedirectURI): always answers (302 to the original page, the
+ * page re-submitting a kept form post, or an error page); never lets the request
+ * through. */
 int cog_login_callback(request_rec *r, const cog_dir_config_t *c);
 
 #endif

@@ -94,7 +94,7 @@ static int refresh_if_due(request_rec *r, const cog_dir_config_t *c, cog_found_s
     if (!cog_policy_refresh_due(&lt, &t, now))
         return OK;
     cog_error_t err = { COG_OK, NULL };
-    switch (cog_session_refresh(r, c, f, &err)) {
+    switch (cog_session_refresh(r, c, f, 0, &err)) {
     case COG_REFRESH_DONE:
     case COG_REFRESH_SKIPPED:
         return OK;
@@ -161,6 +161,36 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
         return rc;
     cog_session_touch(r, c, &f, now);
     return publish(r, c, &f);
+}
+
+int cog_session_refresh_claims(request_rec *r, const cog_dir_config_t *c)
+{
+    int every = cog_cfg_refresh_on_forbidden(c);
+    apr_array_header_t *ids = session_ids(r, c);
+    cog_found_session_t f;
+    for (int i = 0; every > 0 && i < ids->nelts && i < MAX_COOKIES_TRIED; i++) {
+        if (cog_session_load(r, c, APR_ARRAY_IDX(ids, i, const char *), COG_READ_FRESH, &f) != APR_SUCCESS)
+            continue;
+        double before = f.s->refreshed, now = cog_ctx_now();
+        if (now - before < every) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "CognitoRefreshOnForbidden: not refreshed again: the "
+                          "tokens of this session are %.0f s old (at most one refresh per %d s)", now - before, every);
+            return 0;
+        }
+        cog_error_t err = { COG_OK, NULL };
+        cog_refresh_result_t result = cog_session_refresh(r, c, &f, every, &err);
+        if (result == COG_REFRESH_FAILED || result == COG_REFRESH_ENDED) {
+            cog_log_reason(r, APLOG_WARNING, &err, "CognitoRefreshOnForbidden: refresh failed");
+            return 0;
+        }
+        if (f.s->refreshed <= before)
+            return 0;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "CognitoRefreshOnForbidden: tokens refreshed; deciding again "
+                      "with the new claims");
+        f.identity = NULL;                    /* made from the old claims */
+        return publish(r, c, &f) == OK;
+    }
+    return 0;
 }
 
 static const char *session_cookie(request_rec *r, const cog_dir_config_t *c, const char *value, long max_age)

@@ -21,6 +21,12 @@
  * decides between login, 401 and pass).  Anything else: an HTTP status, logged. */
 int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c);
 
+/* CognitoRefreshOnForbidden: a Require cognito-* line refused the signed-in user of
+ * r.  Refreshes the session's tokens (single flight, unless they were renewed less
+ * than that many seconds ago) and puts the new identity on r.  1 when new claims
+ * were published (authorization should decide again), else 0. */
+int cog_session_refresh_claims(request_rec *r, const cog_dir_config_t *c);
+
 /* After a successful login: stores a new session under a fresh id and sets the
  * cookie.  OK or an HTTP status. */
 int cog_session_create(request_rec *r, const cog_dir_config_t *c, const cog_token_set_t *tokens,

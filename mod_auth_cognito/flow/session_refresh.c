@@ -80,7 +80,7 @@ static int other_refresh_token(const cog_session_t *s, const void *used)
 
 /* Holding the lock: re-read, call Cognito, store. */
 static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
-                                           double now, cog_error_t *err)
+                                           double now, int min_interval, cog_error_t *err)
 {
     cog_oauth_client_t client;
     cog_token_set_t tokens;
@@ -95,8 +95,12 @@ static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_
     *f = current;
     cog_session_lifetime(c, f->s, &lt);
     cog_session_times(f->s, &t);
-    if (!cog_policy_refresh_due(&lt, &t, now))
+    if (!cog_policy_refresh_due(&lt, &t, now) && !(min_interval > 0 && now - t.refreshed >= min_interval))
         return COG_REFRESH_SKIPPED;
+    if (f->s->refresh_token == NULL) {
+        cog_fail(err, COG_E_REFRESH_FAILED, "the session has no refresh token");
+        return COG_REFRESH_FAILED;
+    }
     if (cog_ctx_oauth_client(r, c, &client) != 0) {
         cog_fail(err, COG_E_CONFIG, "CognitoDomain is not set, so tokens cannot be refreshed");
         return COG_REFRESH_FAILED;
@@ -139,7 +143,7 @@ static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_
 }
 
 cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
-                                         cog_error_t *err)
+                                         int min_interval, cog_error_t *err)
 {
     cog_rec_ref_t lock;
     double now = cog_ctx_now();
@@ -162,7 +166,7 @@ cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t 
         cog_fail(err, COG_E_SESSION_STORE, "cannot take the refresh lock");
         return COG_REFRESH_FAILED;
     }
-    cog_refresh_result_t result = refresh_locked(r, c, f, now, err);
+    cog_refresh_result_t result = refresh_locked(r, c, f, now, min_interval, err);
     cog_store_remove(r, &lock);
     return result;
 }

@@ -22,7 +22,9 @@ typedef enum {
     COG_REFRESH_FAILED    /* could not refresh now; err says why */
 } cog_refresh_result_t;
 
+/* Refreshes when due (cog_policy_refresh_due), or — with min_interval > 0 — also
+ * when the last refresh is at least min_interval seconds old (CognitoRefreshOnForbidden). */
 cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
-                                         cog_error_t *err);
+                                         int min_interval, cog_error_t *err);
 
 #endif

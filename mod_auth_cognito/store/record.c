@@ -158,6 +158,8 @@ char *cog_state_encode(apr_pool_t *p, const cog_login_state_t *st)
     cJSON *o = record_object(STATE_VERSION, st->created);
     if (o)
         add_strings(o, strings, sizeof(strings) / sizeof(*strings));
+    if (o && st->post_kept)
+        cJSON_AddTrueToObject(o, "post");
     return o ? print_and_free(p, o) : NULL;
 }
 
@@ -173,6 +175,12 @@ cog_login_state_t *cog_state_decode(apr_pool_t *p, const char *text, size_t len,
         *why = "a login state field is missing or has the wrong type";
         return NULL;
     }
+    const cJSON *post = cJSON_GetObjectItemCaseSensitive(o, "post");
+    if (post && !cJSON_IsBool(post)) {
+        *why = "a login state field is missing or has the wrong type";
+        return NULL;
+    }
+    st->post_kept = cJSON_IsTrue(post);
     return st;
 }
 

@@ -34,6 +34,7 @@ typedef struct {
     const char *redirect_uri;   /* exactly as sent to /oauth2/authorize */
     const char *verifier;       /* PKCE code_verifier */
     const char *nonce;
+    int         post_kept;      /* a form post waits in the browser (flow/preserve_post.h) */
 } cog_login_state_t;
 
 char *cog_session_encode(apr_pool_t *p, const cog_session_t *s);

@@ -31,6 +31,18 @@ static size_t utf8_sequence_length(const unsigned char *s, size_t n)
     return 0;
 }
 
+int cog_utf8_valid(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n; ) {
+        size_t step = utf8_sequence_length(s + i, n - i);
+        if (step == 0)
+            return 0;
+        i += step;
+    }
+    return 1;
+}
+
 static int is_hex(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');

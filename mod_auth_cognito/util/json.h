@@ -21,6 +21,9 @@
  * frees with cJSON_Delete(), or NULL with *why set to a fixed reason text. */
 cJSON *cog_json_parse(const char *text, size_t len, const char **why);
 
+/* 1 when the n bytes are well-formed UTF-8 (RFC 3629: no overlongs, no surrogates). */
+int cog_utf8_valid(const char *s, size_t n);
+
 /* Deletes the tree when pool p is cleaned up. */
 void cog_json_free_with(apr_pool_t *p, cJSON *tree);
 
