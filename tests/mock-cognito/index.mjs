@@ -1,9 +1,10 @@
 // index.mjs — startMockCognito(): a local Amazon Cognito user-pool emulator (Hosted UI, OAuth2 endpoints,
-// issuer documents, test controls) on one loopback HTTP port. Node standard library only.
+// issuer documents, an identity pool at POST /, test controls) on one loopback HTTP port. Node standard library only.
 import http from 'node:http';
 import { State } from './lib/state.mjs';
 import { createHandler } from './lib/router.mjs';
 import { DEFAULT_USERS_FILE } from './lib/users.mjs';
+import { DEFAULT_IDENTITY_POOL } from './lib/identity-pool.mjs';
 
 export { DEFAULT_USERS_FILE };
 
@@ -16,7 +17,7 @@ export { DEFAULT_USERS_FILE };
  * @param {object[]} [opts.clients=[]]      extra/overriding app clients (same shape as POST /_test/clients)
  * @param {'redirect'|'inline'} [opts.errorPageMode='redirect']  bad client_id/redirect_uri: 302 to /error (Cognito) or a 400 page directly
  * @param {boolean} [opts.enforceCsrf=false] require the _csrf form field to match the XSRF-TOKEN cookie on POST /login
- * @returns {Promise<{port:number,url:string,issuer:string,poolId:string,close:()=>Promise<void>,state:State}>}
+ * @returns {Promise<{port:number,url:string,issuer:string,poolId:string,identityEndpoint:string,identityPoolId:string,close:()=>Promise<void>,state:State}>}
  */
 export async function startMockCognito(opts = {}) {
   const {
@@ -70,5 +71,9 @@ export async function startMockCognito(opts = {}) {
     return closing;
   }
 
-  return { port: actualPort, url: state.url, issuer: state.issuer, poolId, close, state };
+  return {
+    port: actualPort, url: state.url, issuer: state.issuer, poolId,
+    identityEndpoint: `${state.url}/`, identityPoolId: DEFAULT_IDENTITY_POOL.identityPoolId,
+    close, state,
+  };
 }

@@ -1,8 +1,18 @@
-// failures.mjs — fault injection per endpoint: status | hang | garbage | slow | huge | drop, optionally N times.
+// failures.mjs — fault injection per endpoint: status | hang | garbage | slow | huge | drop, optionally N times;
+// identity-pool operations also take AWS error modes (throttle | not-authorized | … | internal).
 import { send, JSON_CT } from './http-util.mjs';
 
-export const FAIL_ENDPOINTS = ['jwks', 'openid-configuration', 'token', 'revoke', 'userInfo', 'authorize', 'login', 'logout'];
-export const FAIL_MODES = ['status', 'hang', 'garbage', 'slow', 'huge', 'drop', 'off'];
+export const IDENTITY_FAIL_ENDPOINTS = ['identity:GetId', 'identity:GetCredentialsForIdentity'];
+export const FAIL_ENDPOINTS = ['jwks', 'openid-configuration', 'token', 'revoke', 'userInfo', 'authorize', 'login', 'logout', ...IDENTITY_FAIL_ENDPOINTS];
+/** Modes that answer with an AWS JSON error (only for identity operations): mode → [status, __type, message]. */
+export const AWS_ERROR_MODES = {
+  throttle: [400, 'TooManyRequestsException', 'Rate exceeded'],
+  'not-authorized': [400, 'NotAuthorizedException', 'Invalid login token. (injected failure)'],
+  'resource-not-found': [400, 'ResourceNotFoundException', 'Resource not found. (injected failure)'],
+  'invalid-config': [400, 'InvalidIdentityPoolConfigurationException', 'Invalid identity pool configuration. Check assigned IAM roles for this pool. (injected failure)'],
+  internal: [500, 'InternalErrorException', 'An internal error occurred. (injected failure)'],
+};
+export const FAIL_MODES = ['status', 'hang', 'garbage', 'slow', 'huge', 'drop', 'off', ...Object.keys(AWS_ERROR_MODES)];
 
 const HUGE_BYTES = 5 * 1024 * 1024;
 
@@ -17,6 +27,9 @@ export class FailureInjector {
   set(cfg) {
     if (!cfg || !FAIL_ENDPOINTS.includes(cfg.endpoint)) throw new Error(`endpoint must be one of ${FAIL_ENDPOINTS.join(', ')}`);
     if (!FAIL_MODES.includes(cfg.mode)) throw new Error(`mode must be one of ${FAIL_MODES.join(', ')}`);
+    if (Object.hasOwn(AWS_ERROR_MODES, cfg.mode) && !IDENTITY_FAIL_ENDPOINTS.includes(cfg.endpoint)) {
+      throw new Error(`mode ${cfg.mode} is only for ${IDENTITY_FAIL_ENDPOINTS.join(', ')}`);
+    }
     if (cfg.mode === 'off') {
       this.rules.delete(cfg.endpoint);
       return null;
@@ -61,14 +74,20 @@ export class FailureInjector {
   /**
    * Apply an injected failure. Resolves true when the request has been dealt with (answered, dropped or
    * left hanging) and false when normal handling should continue (no rule, or 'slow' after its delay).
-   * `hugeBody` lets the endpoint shape the 5 MB answer (e.g. JWKS keeps its keys).
+   * `hugeBody` lets the endpoint shape the 5 MB answer (e.g. JWKS keeps its keys); `awsError(status, type,
+   * message)` sends the AWS-shaped error for the AWS error modes and for `status` (identity operations).
    */
-  async apply(endpoint, req, res, { hugeBody } = {}) {
+  async apply(endpoint, req, res, { hugeBody, awsError } = {}) {
     const r = this.take(endpoint);
     if (!r) return { handled: false };
+    if (awsError && Object.hasOwn(AWS_ERROR_MODES, r.mode)) {
+      awsError(...AWS_ERROR_MODES[r.mode]);
+      return { handled: true, rule: r };
+    }
     switch (r.mode) {
       case 'status':
-        send(res, r.status, { 'Content-Type': JSON_CT }, JSON.stringify({ error: 'server_error', error_description: 'injected failure' }));
+        if (awsError) awsError(r.status, 'InternalErrorException', 'injected failure');
+        else send(res, r.status, { 'Content-Type': JSON_CT }, JSON.stringify({ error: 'server_error', error_description: 'injected failure' }));
         return { handled: true, rule: r };
       case 'garbage':
         send(res, 200, { 'Content-Type': JSON_CT }, '<html><body>This is not JSON {{{ \u0000\u00ff</body></html>');

@@ -41,6 +41,9 @@ export class KeyStore {
 
   async init() {
     const [access, id, weak] = await Promise.all([generateRsaKey(2048), generateRsaKey(2048), generateRsaKey(1024)]);
+    access.purpose = 'access';
+    id.purpose = 'id';
+    weak.purpose = 'weak';
     this.access = access;
     this.id = id;
     this.weak = weak;
@@ -50,6 +53,8 @@ export class KeyStore {
 
   async rotate({ keepOld = false } = {}) {
     const [access, id] = await Promise.all([generateRsaKey(2048), generateRsaKey(2048)]);
+    access.purpose = 'access';
+    id.purpose = 'id';
     this.retired = keepOld ? [this.id, this.access, ...this.retired] : [];
     this.access = access;
     this.id = id;
@@ -75,6 +80,15 @@ export class KeyStore {
     if (this.mode === 'empty') return null;
     if (this.access.kid === kid) return this.access;
     return this.retired.find((k) => k.kid === kid) || null;
+  }
+
+  /**
+   * Keys the identity pool (AWS side) accepts for an ID token: the current ID key and ID keys kept after
+   * rotation. Not affected by the JWKS mode (that knob only changes what the module is served).
+   */
+  idVerificationKey(kid) {
+    if (this.id.kid === kid) return this.id;
+    return this.retired.find((k) => k.purpose === 'id' && k.kid === kid) || null;
   }
 
   byName(name) {

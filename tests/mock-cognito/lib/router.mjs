@@ -6,6 +6,7 @@ import { token } from '../routes/token.mjs';
 import { revoke } from '../routes/revoke.mjs';
 import { userInfo } from '../routes/userinfo.mjs';
 import { control } from '../routes/control.mjs';
+import { identity } from '../routes/identity.mjs';
 
 export function createHandler(state) {
   const exact = new Map([
@@ -19,6 +20,7 @@ export function createHandler(state) {
     ['/oauth2/revoke', revoke],
     ['/oauth2/userInfo', userInfo],
     ['/oauth2/userinfo', userInfo],
+    ['/', identity], // Amazon Cognito Identity (identity pool): POST with X-Amz-Target
   ]);
 
   return async function handle(req, res) {

@@ -1,4 +1,5 @@
-// state.mjs — everything the emulator knows: pool config, keys, users, clients, grants, counters, events, faults.
+// state.mjs — everything the emulator knows: pool config, keys, users, clients, grants, group roles,
+// identity pools, counters, events, faults.
 import { KeyStore } from './keys.mjs';
 import { UserStore, loadUsersFile, DEFAULT_USERS_FILE } from './users.mjs';
 import { ClientStore } from './clients.mjs';
@@ -6,6 +7,8 @@ import { GrantStore } from './grants.mjs';
 import { TokenService } from './tokens.mjs';
 import { FailureInjector } from './failures.mjs';
 import { Tamper } from './tamper.mjs';
+import { IdentityPoolService } from './identity-pool.mjs';
+import { normalizeGroupRoles } from './group-roles.mjs';
 
 export const DEFAULT_LIFETIMES = Object.freeze({
   accessTokenSeconds: 3600,
@@ -15,7 +18,7 @@ export const DEFAULT_LIFETIMES = Object.freeze({
 
 const COUNTER_NAMES = [
   'jwks', 'openid-configuration', 'authorize', 'login', 'token', 'token:authorization_code', 'token:refresh_token',
-  'token:client_credentials', 'revoke', 'userInfo', 'logout', 'error',
+  'token:client_credentials', 'revoke', 'userInfo', 'logout', 'error', 'identity:GetId', 'identity:GetCredentialsForIdentity',
 ];
 
 const MAX_EVENTS = 10000;
@@ -34,6 +37,7 @@ export class State {
     this.failures = new FailureInjector();
     this.tamper = new Tamper(); // test-only token rewriting + record of issued token responses
     this.tokens = new TokenService(this);
+    this.identity = new IdentityPoolService(this); // Cognito Identity: identity pools, identities, credentials
     this.resetData();
   }
 
@@ -57,6 +61,8 @@ export class State {
     this.users = new UserStore(loadUsersFile(this.usersFile));
     this.clients = new ClientStore(this.extraClients);
     this.lifetimes = { ...DEFAULT_LIFETIMES };
+    this.groupRoles = {}; // group → {roleArn, precedence}: cognito:roles / cognito:preferred_role in ID tokens
+    this.identity.reset();
     this.grants.clear();
     this.failures.clear();
     this.tamper.clear();
@@ -76,6 +82,12 @@ export class State {
   event(e) {
     this.events.push({ t: Date.now(), type: e.type, grant: e.grant ?? null, clientId: e.clientId ?? null, username: e.username ?? null, outcome: e.outcome ?? 'ok', detail: e.detail ?? null });
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+  }
+
+  /** Replace the group → IAM role mapping (`{}` clears it). Affects ID tokens issued from now on. */
+  setGroupRoles(input) {
+    this.groupRoles = normalizeGroupRoles(input);
+    return this.groupRoles;
   }
 
   setLifetimes(input) {

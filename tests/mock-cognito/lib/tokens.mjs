@@ -1,6 +1,7 @@
 // tokens.mjs — builds and signs Cognito-shaped access and ID tokens, opaque refresh tokens, and test mints.
 import crypto from 'node:crypto';
 import { b64u, b64uJson, signRs256, signHs256, atHash } from './jwt.mjs';
+import { groupRoleClaims } from './group-roles.mjs';
 
 // Claims a pre-token-generation trigger cannot change (Cognito docs); extra*Claims never override them.
 const PROTECTED = new Set([
@@ -60,10 +61,17 @@ export class TokenService {
     if (user.groups.length) c['cognito:groups'] = [...user.groups];
     const a = user.attributes;
     if ('email_verified' in a) c.email_verified = a.email_verified;
+    // Groups with IAM roles (state.groupRoles): placed where Cognito's documented example ID token has them.
+    // A user's extraIdClaims may still override them, as a V2 trigger's groupOverrideDetails can.
+    const roles = groupRoleClaims(user.groups, this.state.groupRoles);
+    if (roles.preferred) c['cognito:preferred_role'] = roles.preferred;
     Object.assign(c, {
       iss: this.state.issuer,
       'cognito:username': user.username,
       origin_jti: originJti,
+    });
+    if (roles.roles) c['cognito:roles'] = roles.roles;
+    Object.assign(c, {
       aud: clientId,
       event_id: eventId,
       token_use: 'id',

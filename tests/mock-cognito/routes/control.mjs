@@ -2,7 +2,7 @@
 import { readBody, sendJson, HttpError } from '../lib/http-util.mjs';
 import { JWKS_MODES } from '../lib/keys.mjs';
 import { UserStore } from '../lib/users.mjs';
-import { FAIL_ENDPOINTS } from '../lib/failures.mjs';
+import { FAIL_ENDPOINTS, IDENTITY_FAIL_ENDPOINTS } from '../lib/failures.mjs';
 
 class BadRequest extends Error {}
 
@@ -20,7 +20,10 @@ async function readJson(req) {
 }
 
 const routes = {
-  'GET /_test/config': ({ state }) => ({ url: state.url, issuer: state.issuer, poolId: state.poolId, errorPageMode: state.errorPageMode, enforceCsrf: state.enforceCsrf }),
+  'GET /_test/config': ({ state }) => ({
+    url: state.url, issuer: state.issuer, poolId: state.poolId, errorPageMode: state.errorPageMode, enforceCsrf: state.enforceCsrf,
+    identityEndpoint: `${state.url}/`, identityProviderName: state.identity.providerName,
+  }),
 
   'POST /_test/mint': ({ state }, b) => state.tokens.mint(b),
 
@@ -91,11 +94,37 @@ const routes = {
   'GET /_test/users': ({ state }) => state.users.all().map(UserStore.publicView),
   'POST /_test/users': ({ state }, b) => UserStore.publicView(state.users.upsert(b)),
 
+  // ---- identity pool (Amazon Cognito Identity)
+  'GET /_test/identity/pool': ({ state }) => state.identity.allPools(),
+  'POST /_test/identity/pool': ({ state }, b) => state.identity.upsertPool(b),
+  'GET /_test/identity/group-roles': ({ state }) => state.groupRoles,
+  'POST /_test/identity/group-roles': ({ state }, b) => state.setGroupRoles(b),
+  'GET /_test/identity/lifetime': ({ state }) => state.identity.lifetime(),
+  'POST /_test/identity/lifetime': ({ state }, b) => state.identity.setLifetime(b),
+  'GET /_test/identity/fail': ({ state }) => identityFailures(state),
+  'POST /_test/identity/fail': ({ state }, b) => {
+    const endpoint = b.endpoint ?? 'identity';
+    const list = endpoint === 'identity' ? IDENTITY_FAIL_ENDPOINTS : [endpoint];
+    for (const e of list) if (!IDENTITY_FAIL_ENDPOINTS.includes(e)) throw new BadRequest(`endpoint must be identity, ${IDENTITY_FAIL_ENDPOINTS.join(', ')}`);
+    try {
+      for (const e of list) state.failures.set({ ...b, endpoint: e });
+    } catch (e) {
+      throw new BadRequest(e.message);
+    }
+    return identityFailures(state);
+  },
+  'GET /_test/identity/issued': ({ state }) => state.identity.issued,
+  'GET /_test/identity/identities': ({ state }) => [...state.identity.identities.values()],
+
   'POST /_test/reset': async ({ state }, b) => {
     await state.reset({ keys: !!b.keys });
     return { keys: { access: state.keys.access.kid, id: state.keys.id.kid } };
   },
 };
+
+function identityFailures(state) {
+  return Object.fromEntries(Object.entries(state.failures.list()).filter(([k]) => IDENTITY_FAIL_ENDPOINTS.includes(k)));
+}
 
 export async function control(ctx) {
   const { req, res, url } = ctx;

@@ -141,7 +141,8 @@ test('counters: per endpoint and per grant; reset', async () => {
   const c = (await getJson(mock.url, '/_test/counters')).body;
   assert.deepEqual(
     { ...c },
-    { jwks: 1, 'openid-configuration': 0, authorize: 1, login: 2, token: 2, 'token:authorization_code': 1, 'token:refresh_token': 1, 'token:client_credentials': 0, revoke: 1, userInfo: 1, logout: 1, error: 0 },
+    { jwks: 1, 'openid-configuration': 0, authorize: 1, login: 2, token: 2, 'token:authorization_code': 1, 'token:refresh_token': 1, 'token:client_credentials': 0, revoke: 1, userInfo: 1, logout: 1, error: 0,
+      'identity:GetId': 0, 'identity:GetCredentialsForIdentity': 0 },
   );
   await postJson(mock.url, '/_test/counters/reset');
   const z = (await getJson(mock.url, '/_test/counters')).body;
