@@ -25,6 +25,7 @@
 #include <mod_auth.h>
 
 #include "flow/authz.h"
+#include "flow/aws.h"
 #include "flow/bearer.h"
 #include "flow/session_memo.h"
 #include "store/cache.h"
@@ -207,6 +208,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_read_request(post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(cog_info_fixup, NULL, NULL, APR_HOOK_REALLY_LAST);
+    ap_hook_fixups(cog_aws_export, NULL, NULL, APR_HOOK_REALLY_LAST);
     ap_hook_handler(cog_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(cog_info_handler, NULL, NULL, APR_HOOK_FIRST);
     cog_authz_register(p);

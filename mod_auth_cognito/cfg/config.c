@@ -64,6 +64,9 @@ void *cog_merge_dir_config(apr_pool_t *p, void *base_v, void *add_v)
     MERGE_PTR(logout_path);
     MERGE_PTR(post_logout_uri);
     MERGE_PTR(info_path);
+    MERGE_PTR(identity_pool);
+    MERGE_PTR(identity_role);
+    MERGE_PTR(identity_endpoint);
     return c;
 }
 

@@ -20,6 +20,8 @@ typedef enum { COG_BEARER_OFF = 0, COG_BEARER_ON = 1, COG_BEARER_ONLY = 2 } cog_
 typedef enum { COG_UNAUTH_AUTH = 0, COG_UNAUTH_401 = 1, COG_UNAUTH_PASS = 2 } cog_unauth_mode_t;
 /* CognitoPassClaimsAs: bit set */
 enum { COG_PASS_ENV = 1, COG_PASS_HEADERS = 2 };
+/* CognitoPassAWSCredentials */
+typedef enum { COG_AWS_OFF = 0, COG_AWS_ENV = 1, COG_AWS_HEADERS = 2 } cog_pass_aws_t;
 
 struct cog_cache;
 
@@ -67,6 +69,12 @@ typedef struct {
     const char *logout_path;
     const char *post_logout_uri;
     const char *info_path;
+    /* identity pool (cfg/aws.h) */
+    const char *identity_pool;       /* region:uuid */
+    const char *identity_role;       /* CustomRoleArn */
+    const char *identity_endpoint;   /* URL ending in '/' */
+    int         pass_aws;            /* COG_AWS_* */
+    int         identity_required;
 } cog_dir_config_t;
 
 typedef struct {
@@ -123,7 +131,8 @@ const char *cog_cfg_domain(apr_pool_t *p, const cog_dir_config_t *c);
     X(session_max_age, COG_DEFAULT_SESSION_MAX_AGE) X(session_idle, COG_DEFAULT_SESSION_IDLE) \
     X(refresh, 1) X(revalidate_interval, 0) X(state_timeout, COG_DEFAULT_STATE_TIMEOUT) \
     X(pass_claims_as, COG_PASS_ENV) X(pass_tokens, 0) \
-    X(preserve_post, 1) X(preserve_post_max, COG_DEFAULT_PRESERVE_POST_MAX) X(refresh_on_forbidden, 0)
+    X(preserve_post, 1) X(preserve_post_max, COG_DEFAULT_PRESERVE_POST_MAX) X(refresh_on_forbidden, 0) \
+    X(pass_aws, COG_AWS_OFF) X(identity_required, 0)
 #define COG_STRING_SETTINGS(X) \
     X(redirect_uri, COG_DEFAULT_REDIRECT_URI) X(scope, COG_DEFAULT_SCOPE) X(cookie_name, COG_DEFAULT_COOKIE_NAME) \
     X(cookie_path, "/") X(cookie_same_site, "Lax")

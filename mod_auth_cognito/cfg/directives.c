@@ -5,6 +5,7 @@
  */
 #include "cfg/config.h"
 #include "cfg/pools.h"
+#include "cfg/aws.h"
 #include "cfg/values.h"
 #include "util/cookie.h"
 #include "util/util.h"
@@ -354,6 +355,18 @@ const command_rec cog_directives[] = {
                   "how claims reach the application: env, headers, both, none (default env)"),
     AP_INIT_FLAG("CognitoPassTokens", ap_set_flag_slot, OFFSET(pass_tokens), DIR_CONF,
                  "also pass the raw access and ID tokens (default off)"),
+    AP_INIT_TAKE1("CognitoIdentityPool", cog_set_identity_pool, NULL, DIR_CONF,
+                  "identity pool giving signed-in users their own AWS credentials: <region>:<uuid>"),
+    AP_INIT_TAKE1("CognitoIdentityRole", cog_set_identity_role, NULL, DIR_CONF,
+                  "IAM role ARN asked for (CustomRoleArn) from a \"choose role from token\" identity pool"),
+    AP_INIT_TAKE1("CognitoIdentityEndpoint", cog_set_identity_endpoint, NULL, DIR_CONF,
+                  "identity service URL (default https://cognito-identity.<region>.amazonaws.com/)"),
+    AP_INIT_TAKE1("CognitoPassAWSCredentials", set_keyword,
+                  KEYWORDS(pass_aws, "off, env, headers", { "off", COG_AWS_OFF }, { "env", COG_AWS_ENV },
+                           { "headers", COG_AWS_HEADERS }), DIR_CONF,
+                  "give the application the user's AWS credentials: off, env or headers (default off)"),
+    AP_INIT_FLAG("CognitoIdentityRequired", ap_set_flag_slot, OFFSET(identity_required), DIR_CONF,
+                 "answer 503 when the user's AWS credentials cannot be had (default off: serve without)"),
     AP_INIT_TAKE1("CognitoClockSkew", set_number, SECONDS(clock_skew, 0, 600), DIR_CONF,
                   "leeway in seconds for exp, nbf and iat (default 60)"),
     AP_INIT_TAKE1("CognitoJWKSCacheTTL", set_number, SECONDS(jwks_ttl, 1, 7 * 86400), DIR_CONF,

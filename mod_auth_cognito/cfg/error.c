@@ -54,6 +54,13 @@ static const cog_reason_info_t reason_table[COG_REASON_COUNT] = {
     [COG_E_LOGOUT_METHOD]           = { "COGNITO0414", "logout_method", 405, "logout accepts GET and POST only" },
     [COG_E_STATE_REPLAYED]          = { "COGNITO0415", "state_replayed", 400, "this sign-in response was already used" },
     [COG_E_INSUFFICIENT_SCOPE]      = { "COGNITO0121", "insufficient_scope", 403, "the access token does not grant access to this resource" },
+    [COG_E_IDENTITY_UNAVAILABLE]    = { "COGNITO0501", "identity_unavailable", 503, "the AWS credentials service is unavailable" },
+    [COG_E_IDENTITY_THROTTLED]      = { "COGNITO0502", "identity_throttled", 503, "the AWS credentials service is busy" },
+    [COG_E_IDENTITY_NOT_AUTHORIZED] = { "COGNITO0503", "identity_not_authorized", 503, "the identity pool does not accept this sign-in" },
+    [COG_E_IDENTITY_NOT_FOUND]      = { "COGNITO0504", "identity_pool_not_found", 503, "the identity pool or identity does not exist" },
+    [COG_E_IDENTITY_POOL_CONFIG]    = { "COGNITO0505", "identity_pool_misconfigured", 503, "the identity pool cannot choose a role for this user" },
+    [COG_E_IDENTITY_RESPONSE_INVALID] = { "COGNITO0506", "identity_response_invalid", 503, "the AWS credentials service sent an unusable answer" },
+    [COG_E_IDENTITY_REFUSED]        = { "COGNITO0507", "identity_refused", 503, "the AWS credentials service refused the request" },
     [COG_E_INTERNAL]                = { "COGNITO0901", "internal_error", 500, "internal error" },
 };
 

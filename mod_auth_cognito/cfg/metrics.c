@@ -23,7 +23,7 @@ typedef struct {
 static const char *const results_ok_failed[] = { "ok", "failed" };
 static const char *const results_refresh[] = { "ok", "failed", "refused" };
 static const char *const results_session[] = { "hit", "miss", "error" };
-static const char *const endpoints[] = { "token", "jwks", "revoke" };
+static const char *const endpoints[] = { "token", "jwks", "revoke", "identity" };
 static const char *const login_steps[] = { "redirect", "callback" };
 static const char *const kid_refusals[] = { "remembered", "throttled" };
 
@@ -37,9 +37,9 @@ static const family_t families[COG_M_FAMILY_COUNT] = {
     [COG_M_SESSION]           = { "cognito_session_lookups_total", "Session cookie lookups in the session store", "result", results_session, 3, 0 },
     [COG_M_SESSION_LOCAL]     = { "cognito_session_local_hits_total", "Session lookups answered from the Apache process's own copy of the record (included in the hits)", NULL, NULL, 1, 0 },
     [COG_M_LOGOUT]            = { "cognito_logouts_total", "Logouts", NULL, NULL, 1, 0 },
-    [COG_M_OUTBOUND_REQUESTS] = { "cognito_outbound_requests_total", "Requests to Cognito", "endpoint", endpoints, 3, 0 },
-    [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 3, 0 },
-    [COG_M_OUTBOUND_USEC]     = { "cognito_outbound_seconds_total", "Time spent waiting for Cognito", "endpoint", endpoints, 3, 1 },
+    [COG_M_OUTBOUND_REQUESTS] = { "cognito_outbound_requests_total", "Requests to Cognito", "endpoint", endpoints, 4, 0 },
+    [COG_M_OUTBOUND_FAILURES] = { "cognito_outbound_failures_total", "Requests to Cognito without an HTTP answer", "endpoint", endpoints, 4, 0 },
+    [COG_M_OUTBOUND_USEC]     = { "cognito_outbound_seconds_total", "Time spent waiting for Cognito", "endpoint", endpoints, 4, 1 },
     [COG_M_LOGIN_CPU_USEC]    = { "cognito_login_cpu_seconds_total", "CPU time spent on login redirects and callbacks (waiting for Cognito excluded)", "step", login_steps, 2, 1 },
     [COG_M_JWKS_KID_REFUSED]  = { "cognito_jwks_kid_refusals_total", "Unknown key ids refused without a key set fetch: refused by a fetch in the last 5 minutes (remembered), or a fetch of that pool started less than a second ago (throttled)", "reason", kid_refusals, 2, 0 },
 };

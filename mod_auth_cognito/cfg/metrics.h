@@ -24,7 +24,7 @@ typedef enum {
     COG_M_SESSION,              /* label: hit/miss/error */
     COG_M_SESSION_LOCAL,        /* no label: hits answered from the process's own copy */
     COG_M_LOGOUT,               /* no label */
-    COG_M_OUTBOUND_REQUESTS,    /* label: endpoint 0 token, 1 jwks, 2 revoke (proto/http.h) */
+    COG_M_OUTBOUND_REQUESTS,    /* label: endpoint 0 token, 1 jwks, 2 revoke, 3 identity (proto/http.h) */
     COG_M_OUTBOUND_FAILURES,    /* label: as above */
     COG_M_OUTBOUND_USEC,        /* label: as above; sum of microseconds */
     COG_M_LOGIN_CPU_USEC,       /* label: cog_metric_login_step_t; thread CPU microseconds */

@@ -82,6 +82,13 @@ int cog_info_handler(request_rec *r)
         cJSON_AddNumberToObject(o, "session_expires", id->session_expires);
     if (id->tokens_expire > 0)
         cJSON_AddNumberToObject(o, "tokens_expire", id->tokens_expire);
+    if (id->aws) {
+        /* Which identity and role, and until when: never the keys themselves. */
+        cJSON *aws = cJSON_AddObjectToObject(o, "aws");
+        cJSON_AddItemToObject(aws, "identity_id", string_or_null(id->aws->identity_id));
+        cJSON_AddItemToObject(aws, "role_arn", string_or_null(id->aws->role_arn));
+        cJSON_AddNumberToObject(aws, "expiration", id->aws->expiration);
+    }
     /* Claims as the application sees them: control characters removed. */
     cJSON *claims = cJSON_Parse(cog_claim_text(r->pool, id->claims));
     cJSON_AddItemToObject(o, "claims", cJSON_IsObject(claims) ? claims : cJSON_CreateObject());

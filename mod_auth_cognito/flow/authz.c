@@ -20,7 +20,7 @@
 
 extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
 
-typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE, RULE_POOL } rule_t;
+typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE, RULE_POOL, RULE_ROLE } rule_t;
 
 /* The scopes of refused `Require cognito-scope` lines, for the 403's scope="…". */
 #define NOTE_SCOPES_NEEDED "cognito-scopes-needed"
@@ -30,7 +30,7 @@ typedef enum { RULE_GROUP, RULE_CLAIM, RULE_TENANT, RULE_SCOPE, RULE_POOL } rule
 static const char *rule_name(rule_t rule)
 {
     static const char *const names[] = { "cognito-group", "cognito-claim", "cognito-tenant", "cognito-scope",
-                                         "cognito-pool" };
+                                         "cognito-pool", "cognito-role" };
     return names[rule];
 }
 
@@ -65,6 +65,7 @@ static const char *parse_claim(cmd_parms *cmd, const char *line, const void **pa
 static const char *parse_tenant(cmd_parms *cmd, const char *line, const void **parsed) { return parse(cmd, line, parsed, RULE_TENANT); }
 static const char *parse_scope(cmd_parms *cmd, const char *line, const void **parsed)  { return parse(cmd, line, parsed, RULE_SCOPE); }
 static const char *parse_pool(cmd_parms *cmd, const char *line, const void **parsed)   { return parse(cmd, line, parsed, RULE_POOL); }
+static const char *parse_role(cmd_parms *cmd, const char *line, const void **parsed)   { return parse(cmd, line, parsed, RULE_ROLE); }
 
 /* 1 when the claim value (string, number, boolean, or any array element) equals v. */
 static int value_matches(apr_pool_t *p, const cJSON *value, const char *v)
@@ -110,6 +111,26 @@ static void note_scopes_needed(request_rec *r, const char *values)
     apr_table_setn(r->notes, NOTE_SCOPES_NEEDED, apr_array_pstrcat(r->pool, words, ' '));
 }
 
+/* An IAM role matches by its whole ARN or by its name (what follows the last '/'). */
+static int role_is(const cJSON *v, const char *wanted)
+{
+    if (!cJSON_IsString(v))
+        return 0;
+    const char *slash = strrchr(v->valuestring, '/');
+    return strcmp(v->valuestring, wanted) == 0 || (slash && strchr(wanted, '/') == NULL && strcmp(slash + 1, wanted) == 0);
+}
+
+static int has_role(const cJSON *claims, const char *wanted)
+{
+    if (role_is(cog_json_member(claims, "cognito:preferred_role"), wanted))
+        return 1;
+    const cJSON *roles = cog_json_member(claims, "cognito:roles");
+    for (const cJSON *e = cJSON_IsArray(roles) ? roles->child : NULL; e; e = e->next)
+        if (role_is(e, wanted))
+            return 1;
+    return 0;
+}
+
 static authz_status check(request_rec *r, const char *line, const void *parsed, rule_t rule)
 {
     if (r->user == NULL)
@@ -145,6 +166,7 @@ static authz_status check(request_rec *r, const char *line, const void *parsed, 
             continue;
         int match = rule == RULE_SCOPE ? scope_has(id->scope, wanted)
                   : rule == RULE_POOL ? id->pool_id && strcmp(id->pool_id, wanted) == 0
+                  : rule == RULE_ROLE ? has_role(id->claims, wanted)
                   : value && value_matches(r->pool, value, wanted);
         if (match)
             return AUTHZ_GRANTED;
@@ -162,12 +184,14 @@ static authz_status check_claim(request_rec *r, const char *l, const void *p)  {
 static authz_status check_tenant(request_rec *r, const char *l, const void *p) { return check(r, l, p, RULE_TENANT); }
 static authz_status check_scope(request_rec *r, const char *l, const void *p)  { return check(r, l, p, RULE_SCOPE); }
 static authz_status check_pool(request_rec *r, const char *l, const void *p)   { return check(r, l, p, RULE_POOL); }
+static authz_status check_role(request_rec *r, const char *l, const void *p)   { return check(r, l, p, RULE_ROLE); }
 
 static const authz_provider group_provider  = { check_group, parse_group };
 static const authz_provider claim_provider  = { check_claim, parse_claim };
 static const authz_provider tenant_provider = { check_tenant, parse_tenant };
 static const authz_provider scope_provider  = { check_scope, parse_scope };
 static const authz_provider pool_provider   = { check_pool, parse_pool };
+static const authz_provider role_provider   = { check_role, parse_role };
 
 void cog_authz_register(apr_pool_t *p)
 {
@@ -181,6 +205,8 @@ void cog_authz_register(apr_pool_t *p)
                               &scope_provider, AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-pool", AUTHZ_PROVIDER_VERSION,
                               &pool_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "cognito-role", AUTHZ_PROVIDER_VERSION,
+                              &role_provider, AP_AUTH_INTERNAL_PER_CONF);
 }
 
 /* The auth_checker hooks after ours (mod_authz_core's Require evaluation), run here. */

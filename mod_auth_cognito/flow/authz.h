@@ -1,6 +1,7 @@
 /*
  * authz.h — Require providers: cognito-group, cognito-claim, cognito-tenant,
- * cognito-scope, cognito-pool.  Arguments are ap_expr strings parsed at startup
+ * cognito-scope, cognito-pool, cognito-role (cognito:preferred_role or an element
+ * of cognito:roles, by ARN or role name).  Arguments are ap_expr strings parsed at startup
  * (so %{HTTP_HOST} and %{env:TENANT} work) and split like any Require line; any
  * listed value grants.  Without a user the answer is AUTHZ_DENIED_NO_USER, which
  * makes httpd run authentication (login) first.  Same rules for sessions and

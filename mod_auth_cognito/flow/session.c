@@ -15,6 +15,7 @@
 #include "flow/challenge.h"
 #include "flow/session_refresh.h"
 #include "flow/session_store.h"
+#include "flow/aws.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -112,7 +113,8 @@ static int refresh_if_due(request_rec *r, const cog_dir_config_t *c, cog_found_s
     return cog_page(r, 0, &err, "session needs new tokens", "Please try again in a moment.");
 }
 
-static int publish(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f)
+static int publish(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
+                   const cog_aws_state_t *aws)
 {
     cog_error_t err = { COG_OK, NULL };
     if (f->identity && cog_identity_rendered_for(f->identity, c))
@@ -127,6 +129,7 @@ static int publish(request_rec *r, const cog_dir_config_t *c, cog_found_session_
     cog_session_times(f->s, &t);
     cog_identity_set_tokens(r, c, f->s->access_token, f->s->id_token);
     cog_identity_set_session(r, cog_policy_session_expires(&lt, &t), f->s->access_exp);
+    cog_identity_set_aws(r, aws);
     return OK;
 }
 
@@ -159,8 +162,11 @@ int cog_session_authenticate(request_rec *r, const cog_dir_config_t *c)
     int rc = refresh_if_due(r, c, &f, now);
     if (rc != OK)
         return rc;
+    const cog_aws_state_t *aws = NULL;
+    if ((rc = cog_aws_for_request(r, c, &f, &aws)) != OK)
+        return rc;
     cog_session_touch(r, c, &f, now);
-    return publish(r, c, &f);
+    return publish(r, c, &f, aws);
 }
 
 int cog_session_refresh_claims(request_rec *r, const cog_dir_config_t *c)
@@ -188,7 +194,8 @@ int cog_session_refresh_claims(request_rec *r, const cog_dir_config_t *c)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "CognitoRefreshOnForbidden: tokens refreshed; deciding again "
                       "with the new claims");
         f.identity = NULL;                    /* made from the old claims */
-        return publish(r, c, &f) == OK;
+        const cog_aws_state_t *aws = cog_identity_get(r) ? cog_identity_get(r)->aws : NULL;
+        return publish(r, c, &f, aws) == OK;
     }
     return 0;
 }
@@ -212,6 +219,7 @@ int cog_session_create(request_rec *r, const cog_dir_config_t *c, const cog_toke
         .refresh_token = tokens->refresh_token, .scope = cog_json_string(access_claims, "scope"),
         .claims = id_claims,
     };
+    cog_aws_at_login(r, c, &s);
     /* Always a new id: never adopt one the browser brought (session fixation). */
     const char *id = cog_random_token(r->pool);
     if (id == NULL) {

@@ -153,8 +153,12 @@ cog_reason_t cog_http_request(apr_pool_t *p, const cog_http_opts_t *opts, const 
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (opts->extra_header)
+        headers = curl_slist_append(headers, opts->extra_header);
     if (form_body) {
-        headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
+        headers = curl_slist_append(headers, apr_pstrcat(p, "Content-Type: ",
+                                                         opts->content_type ? opts->content_type
+                                                                            : "application/x-www-form-urlencoded", NULL));
         curl_easy_setopt(curl, CURLOPT_POST, 1L);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form_body);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(form_body));

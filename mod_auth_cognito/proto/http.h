@@ -14,7 +14,7 @@
 #include "cfg/error.h"
 
 /* Which Cognito endpoint a call goes to (metrics label). */
-typedef enum { COG_HTTP_TOKEN = 0, COG_HTTP_JWKS = 1, COG_HTTP_REVOKE = 2 } cog_http_endpoint_t;
+typedef enum { COG_HTTP_TOKEN = 0, COG_HTTP_JWKS = 1, COG_HTTP_REVOKE = 2, COG_HTTP_IDENTITY = 3 } cog_http_endpoint_t;
 
 typedef struct {
     long        timeout_ms;     /* whole request */
@@ -22,6 +22,8 @@ typedef struct {
     const char *proxy;          /* NULL: none configured (libcurl then honours *_proxy env) */
     size_t      max_response;   /* bytes */
     cog_http_endpoint_t endpoint;
+    const char *content_type;   /* of a POST body; NULL: application/x-www-form-urlencoded */
+    const char *extra_header;   /* one more request header line ("Name: value"), or NULL */
 } cog_http_opts_t;
 
 typedef struct {
@@ -35,7 +37,8 @@ typedef struct {
 void cog_http_global_init(void);
 void cog_http_global_cleanup(void);
 
-/* GET (form_body == NULL) or POST application/x-www-form-urlencoded.  With
+/* GET (form_body == NULL) or POST of form_body (application/x-www-form-urlencoded
+ * unless opts->content_type says otherwise).  With
  * basic_user set, sends HTTP Basic credentials (RFC 6749 §2.3.1 encoding is the
  * caller's job).  Any HTTP status is a success here; the caller judges it. */
 cog_reason_t cog_http_request(apr_pool_t *p, const cog_http_opts_t *opts, const char *url,

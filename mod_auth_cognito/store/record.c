@@ -103,6 +103,43 @@ static void add_strings(cJSON *o, const member_t *m, size_t n)
             cJSON_AddStringToObject(o, m[i].name, m[i].value);
 }
 
+static int add_aws(cJSON *o, const cog_aws_state_t *a)
+{
+    const member_t strings[] = {
+        { "identity_id", a->identity_id }, { "access_key_id", a->access_key_id }, { "secret_key", a->secret_key },
+        { "session_token", a->session_token }, { "role", a->role_arn }, { "failure", a->failure },
+    };
+    cJSON *aws = cJSON_AddObjectToObject(o, "aws");
+    if (aws == NULL)
+        return 0;
+    add_strings(aws, strings, sizeof(strings) / sizeof(*strings));
+    add_time(aws, "expiration", a->expiration);
+    add_time(aws, "obtained", a->obtained);
+    add_time(aws, "failed", a->failed);
+    return 1;
+}
+
+/* The "aws" member, strictly: all three credential parts or none. */
+static int get_aws(apr_pool_t *p, const cJSON *o, cog_aws_state_t **out)
+{
+    const cJSON *aws = cog_json_member(o, "aws");
+    *out = NULL;
+    if (aws == NULL)
+        return 0;
+    cog_aws_state_t *a = apr_pcalloc(p, sizeof(*a));
+    if (!cJSON_IsObject(aws) || get_string(p, aws, "identity_id", 0, &a->identity_id)
+        || get_string(p, aws, "access_key_id", 0, &a->access_key_id) || get_string(p, aws, "secret_key", 0, &a->secret_key)
+        || get_string(p, aws, "session_token", 0, &a->session_token) || get_string(p, aws, "role", 0, &a->role_arn)
+        || get_string(p, aws, "failure", 0, &a->failure) || get_time(aws, "expiration", &a->expiration)
+        || get_time(aws, "obtained", &a->obtained) || get_time(aws, "failed", &a->failed))
+        return -1;
+    int parts = (a->access_key_id != NULL) + (a->secret_key != NULL) + (a->session_token != NULL);
+    if (parts != 0 && parts != 3)
+        return -1;
+    *out = a;
+    return 0;
+}
+
 char *cog_session_encode(apr_pool_t *p, const cog_session_t *s)
 {
     const member_t strings[] = {
@@ -120,6 +157,10 @@ char *cog_session_encode(apr_pool_t *p, const cog_session_t *s)
     add_time(o, "seen", s->last_seen);
     add_time(o, "refreshed", s->refreshed);
     add_time(o, "access_exp", s->access_exp);
+    if (s->aws && !add_aws(o, s->aws)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return print_and_free(p, o);
 }
 
@@ -134,7 +175,7 @@ cog_session_t *cog_session_decode(apr_pool_t *p, const char *text, size_t len, c
         || get_time(o, "refreshed", &s->refreshed) || get_time(o, "access_exp", &s->access_exp)
         || get_string(p, o, "id_token", 1, &s->id_token) || get_string(p, o, "access_token", 1, &s->access_token)
         || get_string(p, o, "refresh_token", 0, &s->refresh_token)
-        || get_string(p, o, "scope", 0, &s->scope)) {
+        || get_string(p, o, "scope", 0, &s->scope) || get_aws(p, o, &s->aws)) {
         *why = "a session field is missing or has the wrong type";
         return NULL;
     }

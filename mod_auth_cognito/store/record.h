@@ -14,6 +14,20 @@
 #include <cjson/cJSON.h>
 #include "util/crypto.h"
 
+/* The user's identity-pool state (CognitoIdentityPool), kept only inside the
+ * sealed session record. */
+typedef struct {
+    const char *identity_id;    /* from GetId, kept for the session's life; NULL before */
+    const char *access_key_id;  /* the credentials; NULL when none are held */
+    const char *secret_key;
+    const char *session_token;
+    const char *role_arn;       /* the role asked for or named by the token; NULL: the pool's default */
+    double      expiration;     /* of the credentials */
+    double      obtained;       /* when they were obtained */
+    double      failed;         /* the last failed attempt (0: none) */
+    const char *failure;        /* its reason name */
+} cog_aws_state_t;
+
 typedef struct {
     const char *issuer;         /* whom the record belongs to */
     const char *client_id;
@@ -26,6 +40,7 @@ typedef struct {
     const char *refresh_token;  /* NULL when Cognito gave none */
     const char *scope;          /* the access token's scope; NULL when none */
     cJSON      *claims;         /* ID token claims (freed with the pool) */
+    cog_aws_state_t *aws;       /* NULL without an identity pool */
 } cog_session_t;
 
 typedef struct {

@@ -235,6 +235,13 @@ void cog_identity_set_tokens(request_rec *r, const cog_dir_config_t *c, const ch
         apr_table_setn(r->headers_in, "Authorization", apr_pstrcat(r->pool, "Bearer ", access_token, NULL));
 }
 
+void cog_identity_set_aws(request_rec *r, const cog_aws_state_t *aws)
+{
+    cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
+    if (id)
+        id->aws = aws;
+}
+
 void cog_identity_set_session(request_rec *r, double session_expires, double tokens_expire)
 {
     cog_request_identity_t *id = ap_get_module_config(r->request_config, &auth_cognito_module);
@@ -281,5 +288,6 @@ cog_reason_t cog_identity_inherit(request_rec *r, const cog_dir_config_t *c, int
     r->user = origin->user;                 /* the name the chain was authenticated as */
     cog_identity_set_tokens(r, export_cfg, prior->access_token, prior->id_token);
     cog_identity_set_session(r, prior->session_expires, prior->tokens_expire);
+    cog_identity_set_aws(r, prior->aws);
     return COG_OK;
 }

@@ -11,6 +11,7 @@
 #include "token/claims.h"
 #include "cfg/config.h"
 #include "cfg/error.h"
+#include "store/record.h"
 
 /* What the request knows about its user, kept in r->request_config. */
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     const char  *issuer;            /* the pool (issuer) and app client it was verified for */
     const char  *client_id;
     const char  *pool_id;
+    const cog_aws_state_t *aws;     /* usable identity-pool credentials (flow/aws.h), or NULL */
 } cog_request_identity_t;
 
 /* An identity ready to put on requests: the user name and every variable, made
@@ -84,6 +86,9 @@ const cog_request_identity_t *cog_identity_get(request_rec *r);
  * target itself uses AuthType Cognito) only for the same issuer and client.
  * COG_OK when it did. */
 cog_reason_t cog_identity_inherit(request_rec *r, const cog_dir_config_t *c, int must_match);
+
+/* The session's usable AWS credentials (exported in fixups by flow/aws.c). */
+void cog_identity_set_aws(request_rec *r, const cog_aws_state_t *aws);
 
 /* Session timers for the info endpoint. */
 void cog_identity_set_session(request_rec *r, double session_expires, double tokens_expire);

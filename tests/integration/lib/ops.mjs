@@ -32,9 +32,9 @@ export const FAMILIES = {
   cognito_session_lookups_total: { label: 'result', values: ['hit', 'miss', 'error'] },
   cognito_session_local_hits_total: { label: null },
   cognito_logouts_total: { label: null },
-  cognito_outbound_requests_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
-  cognito_outbound_failures_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
-  cognito_outbound_seconds_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke'] },
+  cognito_outbound_requests_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke', 'identity'] },
+  cognito_outbound_failures_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke', 'identity'] },
+  cognito_outbound_seconds_total: { label: 'endpoint', values: ['token', 'jwks', 'revoke', 'identity'] },
   cognito_login_cpu_seconds_total: { label: 'step', values: ['redirect', 'callback'] },
 };
 
