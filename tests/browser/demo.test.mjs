@@ -1,7 +1,8 @@
 // The demo as a person uses it: real Chromium against `conf/demo/run --no-install` (Apache + the module +
 // the Cognito emulator's Hosted UI + the PHP application), signing in as the users the demo prints.
 //   node --test tests/browser/demo.test.mjs
-// Screenshots: artifacts/browser/demo-home.png, demo-admin-refused.png, demo-logged-out.png, demo-admin-alice.png
+// Screenshots: artifacts/browser/demo-home.png, demo-admin-refused.png, demo-logged-out.png, demo-admin-alice.png,
+// demo-aws-alice.png
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -160,5 +161,22 @@ describe('the demo in real Chromium', { skip: missing || false }, () => {
     assert.equal((await page.textContent('#user')).trim(), 'alice');
     assert.match(await page.textContent('#groups'), /\badmin\b/);
     await shot('demo-admin-alice.png');
+  }));
+
+  it('alice\'s own AWS credentials page: identity, the admin group\'s role, expiry; the secret never shown', step('aws-alice', async () => {
+    const { page } = browser;
+    const res = await page.goto(`${demo.url}/aws.php`, { waitUntil: 'load' });
+    assert.equal(res.status(), 200);
+    assert.equal((await page.textContent('#aws-status')).trim(), 'available');
+    assert.match(await page.textContent('#cognito_identity_id'), /^eu-west-1:[0-9a-f-]{36}$/);
+    assert.equal((await page.textContent('#cognito_role_arn')).trim(), 'arn:aws:iam::123456789012:role/demo-admins');
+    assert.match(await page.textContent('#aws_credential_expiration'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(await page.textContent('#aws_secret_access_key'), /^.{4}•{8} \(\d+ characters\)$/);
+    const issued = await (await fetch(`${demo.idpUrl}/_test/identity/issued`)).json();
+    const mine = issued.filter((c) => c.username === 'alice').at(-1);
+    assert.ok(mine, 'the emulator issued alice credentials');
+    assert.equal((await page.textContent('#aws_access_key_id')).trim(), mine.accessKeyId);
+    assert.ok(!(await page.content()).includes(mine.secretKey), 'the secret key is on the page');
+    await shot('demo-aws-alice.png');
   }));
 });

@@ -30,7 +30,7 @@ ksort($vars);
 <link rel="stylesheet" href="/demo.css">
 <header>
   <h1>mod_auth_cognito demo</h1>
-  <nav><a href="/">Home</a><a href="/admin/">Admin page</a><a href="/oauth2/me">/oauth2/me</a><a id="signout" href="/logout">Sign out</a></nav>
+  <nav><a href="/">Home</a><a href="/admin/">Admin page</a><a href="/aws.php">AWS credentials</a><a href="/oauth2/me">/oauth2/me</a><a id="signout" href="/logout">Sign out</a></nav>
 </header>
 
 <p id="hello">Signed in as <strong id="name"><?= $h($name) ?></strong> (user <code id="user"><?= $h($user) ?></code>)</p>
