@@ -134,6 +134,7 @@ if (mode === 'line') {
   const base = pickBase(rows);
   const login = loginSummary(readJson(path.join(dir, 'login-cognito.json')));
   const loginOidc = loginSummary(readJson(path.join(dir, 'login-openidc.json')));
+  const loginIdentity = loginSummary(readJson(path.join(dir, 'login-cognito-identity.json')));
   const sizes = readJsonl(path.join(dir, 'session-size.jsonl'));
   const memory = readJsonl(path.join(dir, 'memory.jsonl'));
   const mint = readJson(path.join(dir, 'mint.json'));
@@ -189,6 +190,9 @@ if (mode === 'line') {
     if (login.module_cpu_ms_per_login != null) {
       p(`  Module CPU per completed login: ${login.module_cpu_ms_per_login.toFixed(3)} ms (thread CPU inside the module's login redirect and callback, cognito_login_cpu_seconds_total; the callback ${login.module_callback_cpu_ms.toFixed(3)} ms) — the rest of the Apache CPU above is Apache's own request and connection handling`);
     }
+  }
+  if (loginIdentity && loginIdentity.module_cpu_ms_per_login != null) {
+    p(`  with an identity pool (GetId + GetCredentialsForIdentity at the callback): ${loginIdentity.logins_per_s.toFixed(1)} logins/s, Apache CPU per login ${loginIdentity.apache_cpu_ms_per_login.toFixed(3)} ms, module CPU per completed login ${loginIdentity.module_cpu_ms_per_login.toFixed(3)} ms (the callback ${loginIdentity.module_callback_cpu_ms.toFixed(3)} ms)`);
   }
   if (loginOidc) {
     p(`  mod_auth_openidc ${meta.openidc_version || ''}: ${loginOidc.logins_per_s.toFixed(1)} logins/s, Apache CPU per login ${loginOidc.apache_cpu_ms_per_login.toFixed(3)} ms`);
@@ -297,7 +301,7 @@ if (mode === 'line') {
       cpu_ratio_to_static: base && r.cpu_us_per_req ? base.cpu_us_per_req / r.cpu_us_per_req : null,
       other_load_cores: r.other_load_cores, notes: r.notes, raw: r,
     })),
-    login: { cognito: login, openidc: loginOidc },
+    login: { cognito: login, cognito_identity_pool: loginIdentity, openidc: loginOidc },
     session_sizes: sizes,
     memory,
     capacity: capacity.length ? { record_kinds: kinds, runs: capacity } : null,
