@@ -178,9 +178,10 @@ int cog_session_refresh_claims(request_rec *r, const cog_dir_config_t *c)
         if (cog_session_load(r, c, APR_ARRAY_IDX(ids, i, const char *), COG_READ_FRESH, &f) != APR_SUCCESS)
             continue;
         double before = f.s->refreshed, now = cog_ctx_now();
-        if (now - before < every) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "CognitoRefreshOnForbidden: not refreshed again: the "
-                          "tokens of this session are %.0f s old (at most one refresh per %d s)", now - before, every);
+        if (now - f.s->forbidden_refresh < every) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "CognitoRefreshOnForbidden: not refreshed again: the last "
+                          "such refresh of this session was %.0f s ago (at most one per %d s)",
+                          now - f.s->forbidden_refresh, every);
             return 0;
         }
         cog_error_t err = { COG_OK, NULL };

@@ -80,7 +80,7 @@ static int other_refresh_token(const cog_session_t *s, const void *used)
 
 /* Holding the lock: re-read, call Cognito, store. */
 static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
-                                           double now, int min_interval, cog_error_t *err)
+                                           double now, int forbidden_window, cog_error_t *err)
 {
     cog_oauth_client_t client;
     cog_token_set_t tokens;
@@ -95,7 +95,8 @@ static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_
     *f = current;
     cog_session_lifetime(c, f->s, &lt);
     cog_session_times(f->s, &t);
-    if (!cog_policy_refresh_due(&lt, &t, now) && !(min_interval > 0 && now - t.refreshed >= min_interval))
+    int forced = forbidden_window > 0 && now - f->s->forbidden_refresh >= forbidden_window;
+    if (!forced && (forbidden_window > 0 || !cog_policy_refresh_due(&lt, &t, now)))
         return COG_REFRESH_SKIPPED;
     if (f->s->refresh_token == NULL) {
         cog_fail(err, COG_E_REFRESH_FAILED, "the session has no refresh token");
@@ -118,6 +119,8 @@ static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_
     }
     if (rc == COG_OK)
         rc = apply_refresh(r, c, f->s, &tokens, err);
+    if (rc == COG_OK && forced)
+        f->s->forbidden_refresh = now;
     if (rc != COG_OK) {
         cog_metrics_inc(COG_M_REFRESH, COG_MR_FAILED);
         return COG_REFRESH_FAILED;
@@ -143,7 +146,7 @@ static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_
 }
 
 cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
-                                         int min_interval, cog_error_t *err)
+                                         int forbidden_window, cog_error_t *err)
 {
     cog_rec_ref_t lock;
     double now = cog_ctx_now();
@@ -166,7 +169,7 @@ cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t 
         cog_fail(err, COG_E_SESSION_STORE, "cannot take the refresh lock");
         return COG_REFRESH_FAILED;
     }
-    cog_refresh_result_t result = refresh_locked(r, c, f, now, min_interval, err);
+    cog_refresh_result_t result = refresh_locked(r, c, f, now, forbidden_window, err);
     cog_store_remove(r, &lock);
     return result;
 }

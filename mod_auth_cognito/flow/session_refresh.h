@@ -22,9 +22,10 @@ typedef enum {
     COG_REFRESH_FAILED    /* could not refresh now; err says why */
 } cog_refresh_result_t;
 
-/* Refreshes when due (cog_policy_refresh_due), or — with min_interval > 0 — also
- * when the last refresh is at least min_interval seconds old (CognitoRefreshOnForbidden). */
+/* Refreshes when due (cog_policy_refresh_due), or — with forbidden_window > 0
+ * (CognitoRefreshOnForbidden) — when no such refresh happened in the last
+ * forbidden_window seconds; that refresh's time is then recorded in the session. */
 cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f,
-                                         int min_interval, cog_error_t *err);
+                                         int forbidden_window, cog_error_t *err);
 
 #endif

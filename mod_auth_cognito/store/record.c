@@ -157,6 +157,8 @@ char *cog_session_encode(apr_pool_t *p, const cog_session_t *s)
     add_time(o, "seen", s->last_seen);
     add_time(o, "refreshed", s->refreshed);
     add_time(o, "access_exp", s->access_exp);
+    if (s->forbidden_refresh > 0)
+        add_time(o, "forbidden_refresh", s->forbidden_refresh);
     if (s->aws && !add_aws(o, s->aws)) {
         cJSON_Delete(o);
         return NULL;
@@ -175,7 +177,8 @@ cog_session_t *cog_session_decode(apr_pool_t *p, const char *text, size_t len, c
         || get_time(o, "refreshed", &s->refreshed) || get_time(o, "access_exp", &s->access_exp)
         || get_string(p, o, "id_token", 1, &s->id_token) || get_string(p, o, "access_token", 1, &s->access_token)
         || get_string(p, o, "refresh_token", 0, &s->refresh_token)
-        || get_string(p, o, "scope", 0, &s->scope) || get_aws(p, o, &s->aws)) {
+        || get_string(p, o, "scope", 0, &s->scope) || get_aws(p, o, &s->aws)
+        || (cog_json_member(o, "forbidden_refresh") && get_time(o, "forbidden_refresh", &s->forbidden_refresh))) {
         *why = "a session field is missing or has the wrong type";
         return NULL;
     }

@@ -34,6 +34,7 @@ typedef struct {
     double      created;        /* login time, seconds since the epoch */
     double      last_seen;      /* activity when the record was written (see the seen record) */
     double      refreshed;      /* last login or successful token refresh */
+    double      forbidden_refresh; /* last refresh CognitoRefreshOnForbidden made (0: none) */
     double      access_exp;     /* exp of access_token */
     const char *id_token;
     const char *access_token;
