@@ -55,6 +55,7 @@ static int memo_key(request_rec *r, const cog_dir_config_t *c, const cog_verify_
     APR_ARRAY_PUSH(parts, const char *) = c->remote_user_claim ? c->remote_user_claim : "\001default";
     APR_ARRAY_PUSH(parts, const char *) = cog_cfg_groups_claim(c);
     APR_ARRAY_PUSH(parts, const char *) = cog_cfg_tenant_claim(c);
+    APR_ARRAY_PUSH(parts, const char *) = cog_cfg_pass_claims_as(c) & COG_PASS_HEADERS ? "headers" : "env";
     return cog_tokencache_key(apr_array_pstrcat(r->pool, parts, '\n'), token, len, key);
 }
 
@@ -67,13 +68,14 @@ static cog_reason_t verify_and_render(request_rec *r, const cog_dir_config_t *c,
 {
     cJSON *claims = NULL;
     const cog_pool_t *pool = NULL;
-    cog_reason_t rc = cog_verify_token(r->pool, token, len, vp, &claims, &pool, err);
+    const char *claims_json = NULL;
+    cog_reason_t rc = cog_verify_token(r->pool, token, len, vp, &claims, &pool, &claims_json, err);
     if (rc != COG_OK)
         return rc;
     cog_error_t stale = *err;
     cog_rendered_identity_t *id;
-    if ((rc = cog_identity_render(r->pool, c, claims, cog_json_string(claims, "scope"), pool->id, &id, err))
-        != COG_OK)
+    cog_identity_source_t src = { cog_json_string(claims, "scope"), pool->id, claims_json };
+    if ((rc = cog_identity_render(r->pool, c, claims, &src, &id, err)) != COG_OK)
         return rc;
     *keep = NULL;
     if (want_memo) {

@@ -142,11 +142,13 @@ static int redeem(request_rec *r, const cog_dir_config_t *c, const cog_login_sta
         return callback_failed(r, 0, &err, "login callback: code exchange", "Start again from the page you wanted.");
     cog_verify_params_t vp;
     cog_ctx_verify_params(r, c, COG_TOKEN_ID, st->nonce, &vp);
-    rc = cog_verify_token(r->pool, tokens->id_token, strlen(tokens->id_token), &vp, id_claims, NULL, &err);
+    rc = cog_verify_token(r->pool, tokens->id_token, strlen(tokens->id_token), &vp, id_claims, NULL, NULL,
+                          &err);
     if (rc != COG_OK)
         return callback_failed(r, token_failure_status(rc), &err, "login callback: ID token refused", NULL);
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
-    rc = cog_verify_token(r->pool, tokens->access_token, strlen(tokens->access_token), &vp, access_claims, NULL, &err);
+    rc = cog_verify_token(r->pool, tokens->access_token, strlen(tokens->access_token), &vp, access_claims, NULL,
+                          NULL, &err);
     if (rc != COG_OK)
         return callback_failed(r, token_failure_status(rc), &err, "login callback: access token refused", NULL);
     const char *id_sub = cog_json_string(*id_claims, "sub"), *access_sub = cog_json_string(*access_claims, "sub");

@@ -25,12 +25,13 @@ static cog_reason_t apply_refresh(request_rec *r, const cog_dir_config_t *c, cog
     cJSON *access_claims, *id_claims = NULL;
     cog_ctx_verify_params(r, c, COG_TOKEN_ACCESS, NULL, &vp);
     cog_reason_t rc = cog_verify_token(r->pool, t->access_token, strlen(t->access_token), &vp,
-                                       &access_claims, NULL, err);
+                                       &access_claims, NULL, NULL, err);
     if (rc != COG_OK)
         return rc;
     if (t->id_token) {
         cog_ctx_verify_params(r, c, COG_TOKEN_ID, NULL, &vp);
-        if ((rc = cog_verify_token(r->pool, t->id_token, strlen(t->id_token), &vp, &id_claims, NULL, err)) != COG_OK)
+        if ((rc = cog_verify_token(r->pool, t->id_token, strlen(t->id_token), &vp, &id_claims, NULL, NULL, err))
+            != COG_OK)
             return rc;
         /* The refreshed ID token must still be about the same user. */
         const char *old_sub = cog_json_string(s->claims, "sub"), *new_sub = cog_json_string(id_claims, "sub");

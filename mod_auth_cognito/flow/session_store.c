@@ -90,7 +90,8 @@ static cog_session_t *decode_into_memo(request_rec *r, const cog_dir_config_t *c
     }
     cog_rendered_identity_t *identity = NULL;
     cog_error_t ignored;
-    if (cog_identity_render(m->pool, c, s->claims, s->scope, NULL, &identity, &ignored) != COG_OK)
+    if (cog_identity_render(m->pool, c, s->claims, &(cog_identity_source_t){ s->scope, NULL, NULL }, &identity,
+                            &ignored) != COG_OK)
         identity = NULL;          /* the request path makes the same attempt and reports it */
     o->ref = f->ref;
     o->s = s;

@@ -73,6 +73,17 @@ static int tree_needs_sanitizing(const cJSON *node)
     return 0;
 }
 
+/* JSON text that decodes to strings without control characters (no escapes at
+ * all, no DEL; raw control characters cannot pass the strict parser) can be
+ * exported as it is, instead of printing the tree again. */
+static int json_is_clean(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (*c == '\\' || *c == 0x7f || *c < 0x20)
+            return 0;
+    return 1;
+}
+
 static char *json_text(apr_pool_t *p, const cJSON *value)
 {
     if (!tree_needs_sanitizing(value)) {           /* the usual case: print as is */
@@ -198,6 +209,7 @@ apr_array_header_t *cog_claims_identity(apr_pool_t *p, const cJSON *claims,
         if (c->string)
             add(vars, cog_claim_env_name(p, c->string),
                 want_headers ? cog_claim_header_name(p, c->string) : NULL, cog_claim_text(p, c));
-    add(vars, "COGNITO_CLAIMS", NULL, json_text(p, claims));
+    add(vars, "COGNITO_CLAIMS", NULL, names->claims_json && json_is_clean(names->claims_json)
+                                      ? names->claims_json : json_text(p, claims));
     return vars;
 }

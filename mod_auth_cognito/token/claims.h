@@ -18,6 +18,8 @@ typedef struct {
     const char *groups_claim;        /* default cognito:groups */
     const char *tenant_claim;        /* default custom:tenant_id */
     const char *pool_id;             /* the pool the token came from (COGNITO_USER_POOL) */
+    const char *claims_json;         /* the claims' JSON text as the token carries it, or NULL:
+                                      * COGNITO_CLAIMS uses it when it needs no sanitizing */
 } cog_claim_names_t;
 
 typedef struct {

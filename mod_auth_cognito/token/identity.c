@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <http_config.h>
 
@@ -32,62 +33,78 @@ static int same_name(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* Two claims can map to one name (custom:plan, custom_plan): the later one wins,
+ * as it would with apr_table_setn, so publishing can simply add.  Generated names
+ * are exact (upper-case env names, word-capitalised header names): a hash finds
+ * the repeats in one pass from the end. */
+static void drop_shadowed_names(apr_pool_t *p, cog_identity_var_t *v, int n)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    for (int i = n - 1; i >= 0; i--) {
+        if (v[i].header && strlen(v[i].value) > COG_MAX_HEADER_VALUE)
+            v[i].header = NULL;
+        if (v[i].env) {
+            if (apr_hash_get(seen, v[i].env, APR_HASH_KEY_STRING))
+                v[i].env = NULL;
+            else
+                apr_hash_set(seen, v[i].env, APR_HASH_KEY_STRING, v);
+        }
+        if (v[i].header) {
+            if (apr_hash_get(seen, v[i].header, APR_HASH_KEY_STRING))
+                v[i].header = NULL;
+            else
+                apr_hash_set(seen, v[i].header, APR_HASH_KEY_STRING, v);
+        }
+    }
+}
+
+static const char *user_of(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims)
+{
+    if (c->remote_user_claim)
+        return cog_claims_user(p, claims, c->remote_user_claim);
+    const char *user = cog_claims_user(p, claims, default_user_claim(claims));
+    /* Machine-to-machine (client_credentials) tokens have no username; Cognito
+     * sets sub to the client id there, which is the caller's identity. */
+    return user ? user : cog_claims_user(p, claims, "sub");
+}
+
 cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims,
-                                 const char *scope, const char *pool_id, cog_rendered_identity_t **out,
+                                 const cog_identity_source_t *src, cog_rendered_identity_t **out,
                                  cog_error_t *err)
 {
-    if (pool_id == NULL && cog_cfg_pool(c, 0))
-        pool_id = cog_cfg_pool(c, 0)->id;
-    const char *user;
-    if (c->remote_user_claim) {
-        user = cog_claims_user(p, claims, c->remote_user_claim);
-    } else {
-        user = cog_claims_user(p, claims, default_user_claim(claims));
-        /* Machine-to-machine (client_credentials) tokens have no username; Cognito
-         * sets sub to the client id there, which is the caller's identity. */
-        if (user == NULL)
-            user = cog_claims_user(p, claims, "sub");
-    }
+    const char *user = user_of(p, c, claims);
     if (user == NULL)
         return cog_fail(err, COG_E_TOKEN_NO_USER,
                         c->remote_user_claim ? "the CognitoRemoteUserClaim claim is absent or empty"
                                              : "the token has neither a username nor a sub");
+    const char *pool_id = src->pool_id;
+    if (pool_id == NULL && cog_cfg_pool(c, 0))
+        pool_id = cog_cfg_pool(c, 0)->id;
 
     cog_rendered_identity_t *id = apr_pcalloc(p, sizeof(*id));
     id->user_claim = c->remote_user_claim ? apr_pstrdup(p, c->remote_user_claim) : NULL;
     id->groups_claim = apr_pstrdup(p, cog_cfg_groups_claim(c));
     id->tenant_claim = apr_pstrdup(p, cog_cfg_tenant_claim(c));
     id->pool_id = pool_id ? apr_pstrdup(p, pool_id) : NULL;
+    id->with_headers = (cog_cfg_pass_claims_as(c) & COG_PASS_HEADERS) != 0;
     cog_claim_names_t names = {
         .remote_user_claim = id->user_claim, .groups_claim = id->groups_claim, .tenant_claim = id->tenant_claim,
-        .pool_id = id->pool_id,
+        .pool_id = id->pool_id, .claims_json = src->claims_json,
     };
-    apr_array_header_t *vars = cog_claims_identity(p, claims, &names, 1);
+    apr_array_header_t *vars = cog_claims_identity(p, claims, &names, id->with_headers);
     /* A session's claims come from the ID token, which has no scope: use the access token's. */
-    if (scope && cog_json_member(claims, "scope") == NULL) {
+    if (src->scope && cog_json_member(claims, "scope") == NULL) {
         cog_identity_var_t *sv = apr_array_push(vars);
         sv->env = "COGNITO_SCOPE";
         sv->header = "X-Cognito-Scope";
-        sv->value = cog_claim_sanitize(p, scope);
+        sv->value = cog_claim_sanitize(p, src->scope);
     }
-    cog_identity_var_t *v = (cog_identity_var_t *)vars->elts;
-    for (int i = 0; i < vars->nelts; i++) {
-        if (v[i].header && strlen(v[i].value) > COG_MAX_HEADER_VALUE)
-            v[i].header = NULL;
-        /* Two claims can map to one name (custom:plan, custom_plan): the later one
-         * wins, as it would with apr_table_setn, so publishing can simply add. */
-        for (int j = 0; j < i; j++) {
-            if (v[j].env && strcasecmp(v[j].env, v[i].env) == 0)
-                v[j].env = NULL;
-            if (v[j].header && v[i].header && strcasecmp(v[j].header, v[i].header) == 0)
-                v[j].header = NULL;
-        }
-    }
+    drop_shadowed_names(p, (cog_identity_var_t *)vars->elts, vars->nelts);
     id->user = user;
-    id->vars = v;
+    id->vars = (cog_identity_var_t *)vars->elts;
     id->nvars = vars->nelts;
     id->claims = claims;
-    id->scope = scope ? apr_pstrdup(p, scope) : NULL;
+    id->scope = src->scope ? apr_pstrdup(p, src->scope) : NULL;
     *out = id;
     return COG_OK;
 }
@@ -136,6 +153,7 @@ cog_rendered_identity_t *cog_identity_copy(const cog_rendered_identity_t *id)
     copy->pool_id = put_text(&cursor, id->pool_id);
     copy->vars = vars;
     copy->nvars = id->nvars;
+    copy->with_headers = id->with_headers;
     copy->claims = claims;
     return copy;
 }
@@ -153,7 +171,8 @@ int cog_identity_rendered_for(const cog_rendered_identity_t *id, const cog_dir_c
 {
     return same_name(id->user_claim, c->remote_user_claim)
         && same_name(id->groups_claim, cog_cfg_groups_claim(c))
-        && same_name(id->tenant_claim, cog_cfg_tenant_claim(c));
+        && same_name(id->tenant_claim, cog_cfg_tenant_claim(c))
+        && (id->with_headers || !(cog_cfg_pass_claims_as(c) & COG_PASS_HEADERS));
 }
 
 static int has_prefix(const char *name, const void *prefix)
@@ -198,7 +217,8 @@ cog_reason_t cog_identity_apply(request_rec *r, const cog_dir_config_t *c, const
                                 const char *scope, const char *pool_id, int via_bearer, cog_error_t *err)
 {
     cog_rendered_identity_t *id;
-    cog_reason_t rc = cog_identity_render(r->pool, c, claims, scope, pool_id, &id, err);
+    cog_identity_source_t src = { scope, pool_id, NULL };
+    cog_reason_t rc = cog_identity_render(r->pool, c, claims, &src, &id, err);
     if (rc == COG_OK)
         cog_identity_publish(r, c, id, via_bearer);
     return rc;

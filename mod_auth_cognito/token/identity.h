@@ -44,13 +44,21 @@ typedef struct {
     const char               *groups_claim;
     const char               *tenant_claim;
     const char               *pool_id;      /* the pool the claims came from */
+    int                       with_headers; /* header names were made (CognitoPassClaimsAs headers/both) */
 } cog_rendered_identity_t;
 
+/* What an identity is made from besides the claims. */
+typedef struct {
+    const char *scope;          /* the access token's scope (sessions: the ID token has none) */
+    const char *pool_id;        /* the pool the claims came from; NULL: the configuration's first
+                                 * pool, which is a session's only one */
+    const char *claims_json;    /* the claims' JSON text from the token, or NULL (claims.h) */
+} cog_identity_source_t;
+
 /* Makes the identity in pool p.  Fails with token_no_user when the claims name no
- * user.  The claims must live at least as long as p.  pool_id: the pool they came
- * from (NULL: the configuration's first pool, which is a session's only one). */
+ * user.  The claims (and src's strings) must live at least as long as p. */
 cog_reason_t cog_identity_render(apr_pool_t *p, const cog_dir_config_t *c, const cJSON *claims,
-                                 const char *scope, const char *pool_id, cog_rendered_identity_t **out,
+                                 const cog_identity_source_t *src, cog_rendered_identity_t **out,
                                  cog_error_t *err);
 
 /* A copy of id and its claims as plain heap objects (about the size of the

@@ -25,7 +25,7 @@ static apr_status_t free_cjson(void *tree)
 }
 
 static cog_reason_t decode_json_segment(apr_pool_t *p, const char *seg, size_t len,
-                                        const char *what, cJSON **out, cog_error_t *err)
+                                        const char *what, cJSON **out, const char **text, cog_error_t *err)
 {
     unsigned char *raw;
     size_t raw_len;
@@ -44,6 +44,8 @@ static cog_reason_t decode_json_segment(apr_pool_t *p, const char *seg, size_t l
     if (!cJSON_IsObject(json))
         return cog_fail(err, COG_E_TOKEN_MALFORMED, apr_pstrcat(p, what, " is not a JSON object", NULL));
     *out = json;
+    if (text)
+        *text = (const char *)raw;
     return COG_OK;
 }
 
@@ -107,12 +109,12 @@ cog_reason_t cog_jwt_parse(apr_pool_t *p, const char *token, size_t len,
     if (sig_len == 0)
         return cog_fail(err, COG_E_TOKEN_MALFORMED, "signature segment is empty");
 
-    cog_reason_t rc = decode_json_segment(p, token, header_len, "header", &jwt->header, err);
+    cog_reason_t rc = decode_json_segment(p, token, header_len, "header", &jwt->header, NULL, err);
     if (rc != COG_OK)
         return rc;
     if ((rc = check_header(p, jwt, err)) != COG_OK)
         return rc;
-    rc = decode_json_segment(p, dot1 + 1, payload_len, "payload", &jwt->payload, err);
+    rc = decode_json_segment(p, dot1 + 1, payload_len, "payload", &jwt->payload, &jwt->payload_text, err);
     if (rc != COG_OK)
         return rc;
     if (cog_b64url_decode(p, dot2 + 1, sig_len, &jwt->signature, &jwt->signature_len) != 0)

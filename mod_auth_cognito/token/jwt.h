@@ -24,6 +24,7 @@ typedef struct {
     size_t         signature_len;
     cJSON         *header;             /* object */
     cJSON         *payload;            /* object */
+    const char    *payload_text;       /* the payload's decoded JSON text (NUL-terminated) */
     const char    *kid;                /* printable ASCII, 1..COG_JWT_MAX_KID_LEN */
 } cog_jwt_t;
 

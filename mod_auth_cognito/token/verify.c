@@ -28,7 +28,8 @@ static const cog_pool_t *pool_of(const cog_verify_params_t *vp, const char *iss)
 }
 
 cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len, const cog_verify_params_t *vp,
-                              cJSON **claims, const cog_pool_t **pool_out, cog_error_t *err)
+                              cJSON **claims, const cog_pool_t **pool_out, const char **claims_json,
+                              cog_error_t *err)
 {
     cog_reason_t rc;
 
@@ -74,6 +75,8 @@ cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len, cons
     *claims = jwt->payload;
     if (pool_out)
         *pool_out = pool;
+    if (claims_json)
+        *claims_json = jwt->payload_text;
     *err = stale_warning;
     return COG_OK;
 }

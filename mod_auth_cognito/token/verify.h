@@ -34,10 +34,12 @@ typedef struct {
 apr_status_t cog_verify_init(apr_pool_t *pchild);
 
 /* On COG_OK, *claims is the payload object (freed with the pool) and *pool the
- * pool it came from (may be NULL when not wanted).  On failure err says why; when
+ * pool it came from (may be NULL when not wanted); *claims_json, when asked for,
+ * the payload's JSON text as the token carries it.  On failure err says why; when
  * COG_OK comes with err->detail set, the keys used were stale (see jwks.h) and
  * the caller should warn. */
 cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len, const cog_verify_params_t *params,
-                              cJSON **claims, const cog_pool_t **pool, cog_error_t *err);
+                              cJSON **claims, const cog_pool_t **pool, const char **claims_json,
+                              cog_error_t *err);
 
 #endif

@@ -12,15 +12,19 @@
 #include <apr_uri.h>
 #include <apr_network_io.h>
 
-static int b64url_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-}
+/* Value of each base64url character, 64 for every other byte. */
+static const unsigned char b64url_values[256] = {
+#define X64 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64
+    X64, X64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64,              /* '-' */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,              /* 0-9 */
+    64,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,              /* A-O */
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 63,              /* P-Z, '_' */
+    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,              /* a-o */
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,              /* p-z */
+    X64, X64, X64, X64, X64, X64, X64, X64,
+#undef X64
+};
 
 int cog_b64url_decode(apr_pool_t *p, const char *in, size_t in_len,
                       unsigned char **out, size_t *out_len)
@@ -30,15 +34,26 @@ int cog_b64url_decode(apr_pool_t *p, const char *in, size_t in_len,
         return -1;
     size_t max = in_len / 4 * 3 + (in_len % 4 ? in_len % 4 - 1 : 0);
     unsigned char *buf = apr_palloc(p, max + 1);
-    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)in;
+    size_t o = 0, i = 0;
+
+    for (; i + 4 <= in_len; i += 4) {
+        unsigned int a = b64url_values[s[i]], b = b64url_values[s[i + 1]],
+                     c = b64url_values[s[i + 2]], d = b64url_values[s[i + 3]];
+        if ((a | b | c | d) & 64)
+            return -1;
+        unsigned int v = a << 18 | b << 12 | c << 6 | d;
+        buf[o++] = (unsigned char)(v >> 16);
+        buf[o++] = (unsigned char)(v >> 8);
+        buf[o++] = (unsigned char)v;
+    }
     unsigned int acc = 0;
     int bits = 0;
-
-    for (size_t i = 0; i < in_len; i++) {
-        int v = b64url_value((unsigned char)in[i]);
-        if (v < 0)
+    for (; i < in_len; i++) {
+        unsigned int v = b64url_values[s[i]];
+        if (v & 64)
             return -1;
-        acc = (acc << 6) | (unsigned int)v;
+        acc = (acc << 6) | v;
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
