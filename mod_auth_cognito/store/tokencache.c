@@ -182,14 +182,5 @@ size_t cog_tokencache_count(cog_tokencache_t *c)
 int cog_tokencache_key(const char *policy, const char *token, size_t token_len,
                        unsigned char key[COG_TOKENCACHE_KEY_LEN])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int n = 0;
-    int ok = ctx != NULL
-        && EVP_DigestInit_ex(ctx, cog_crypto_sha256(), NULL) == 1
-        && EVP_DigestUpdate(ctx, policy, strlen(policy) + 1) == 1
-        && EVP_DigestUpdate(ctx, token, token_len) == 1
-        && EVP_DigestFinal_ex(ctx, key, &n) == 1
-        && n == COG_TOKENCACHE_KEY_LEN;
-    EVP_MD_CTX_free(ctx);
-    return ok ? 0 : -1;
+    return cog_sha256_parts(policy, strlen(policy) + 1, token, token_len, key);
 }

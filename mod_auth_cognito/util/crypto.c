@@ -52,10 +52,49 @@ const EVP_CIPHER *cog_crypto_aes256gcm(void)
     return aes256gcm ? aes256gcm : EVP_aes_256_gcm();
 }
 
+/* One digest context per thread, reset between uses: a digest on the request path
+ * (token-table keys, every Bearer request) then allocates nothing. */
+static pthread_key_t digest_ctx_key;
+static pthread_once_t digest_ctx_once = PTHREAD_ONCE_INIT;
+static int digest_ctx_key_ok;
+
+static void free_digest_ctx(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void make_digest_ctx_key(void)
+{
+    digest_ctx_key_ok = pthread_key_create(&digest_ctx_key, free_digest_ctx) == 0;
+}
+
+static EVP_MD_CTX *thread_digest_ctx(void)
+{
+    pthread_once(&digest_ctx_once, make_digest_ctx_key);
+    EVP_MD_CTX *ctx = digest_ctx_key_ok ? pthread_getspecific(digest_ctx_key) : NULL;
+    if (ctx == NULL && digest_ctx_key_ok && (ctx = EVP_MD_CTX_new()) != NULL
+        && pthread_setspecific(digest_ctx_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+int cog_sha256_parts(const void *a, size_t a_len, const void *b, size_t b_len, unsigned char out[32])
+{
+    EVP_MD_CTX *ctx = thread_digest_ctx();
+    unsigned int n = 0;
+    if (ctx == NULL)
+        return -1;
+    return EVP_DigestInit_ex2(ctx, cog_crypto_sha256(), NULL) == 1
+        && EVP_DigestUpdate(ctx, a, a_len) == 1
+        && (b_len == 0 || EVP_DigestUpdate(ctx, b, b_len) == 1)
+        && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32 ? 0 : -1;
+}
+
 int cog_sha256(const void *data, size_t len, unsigned char out[32])
 {
-    unsigned int n = 0;
-    return EVP_Digest(data, len, out, &n, cog_crypto_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
+    return cog_sha256_parts(data, len, NULL, 0, out);
 }
 
 int cog_random(unsigned char *out, size_t n)

@@ -25,6 +25,8 @@ const EVP_CIPHER *cog_crypto_aes256gcm(void);
 
 /* SHA-256 of data into out[32]; returns 0 on success. */
 int cog_sha256(const void *data, size_t len, unsigned char out[32]);
+/* SHA-256 over a then b, as one message. */
+int cog_sha256_parts(const void *a, size_t a_len, const void *b, size_t b_len, unsigned char out[32]);
 
 /* n random bytes from OpenSSL's CSPRNG; 0 on success. */
 int cog_random(unsigned char *out, size_t n);
