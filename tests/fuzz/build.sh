@@ -35,13 +35,16 @@ declare -A SOURCES=(
     [fuzz_json]="util/json.c"
     [fuzz_bearer_header]="util/bearer_header.c"
     [fuzz_form]="util/form.c util/json.c"
+    [fuzz_identity_response]="proto/identity.c util/json.c cfg/error.c"
 )
+
 # target → harness-local link stubs (tests/fuzz/)
 declare -A STUBS=(
     [fuzz_token_response]="link_stubs_http.c"
+    [fuzz_identity_response]="link_stubs_http.c"
 )
 TARGETS=(fuzz_jwt fuzz_jwks fuzz_cookie fuzz_query fuzz_return_path fuzz_session_record
-         fuzz_token_response fuzz_claims fuzz_json fuzz_bearer_header fuzz_form)
+         fuzz_token_response fuzz_claims fuzz_json fuzz_bearer_header fuzz_form fuzz_identity_response)
 
 need_pkgs=()
 command -v "$CC" >/dev/null 2>&1 || need_pkgs+=(clang)

@@ -1,5 +1,5 @@
 /*
- * link_stubs_http.c — LINK STUB ONLY, for fuzz_token_response.
+ * link_stubs_http.c — LINK STUB ONLY, for fuzz_token_response and fuzz_identity_response.
  *
  * oauth.c's network functions (cog_oauth_exchange_code, cog_oauth_refresh,
  * cog_oauth_revoke) call cog_http_request; the fuzzer only calls the pure parsers

@@ -27,9 +27,9 @@ RUNS=-1
 REPLAY_ONLY=0
 JOBS=1
 ALL_TARGETS=(fuzz_jwt fuzz_jwks fuzz_cookie fuzz_query fuzz_return_path fuzz_session_record
-             fuzz_token_response fuzz_claims fuzz_json fuzz_bearer_header fuzz_form)
+             fuzz_token_response fuzz_claims fuzz_json fuzz_bearer_header fuzz_form fuzz_identity_response)
 # Targets whose input is JSON get json.dict merged into their own dictionary.
-JSON_TARGETS=" fuzz_jwt fuzz_jwks fuzz_session_record fuzz_token_response fuzz_claims fuzz_json "
+JSON_TARGETS=" fuzz_identity_response fuzz_jwt fuzz_jwks fuzz_session_record fuzz_token_response fuzz_claims fuzz_json "
 TARGETS=()
 
 usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
