@@ -265,17 +265,21 @@ int cog_aws_export(request_rec *r)
     } else {
         values[7] = "unavailable";
     }
-    if (mode == COG_AWS_HEADERS && !proxied_safely(r)) {
+    /* Whatever mode: no other module's value may sit under these names. */
+    for (size_t i = 0; i < NNAMES; i++) {
+        apr_table_unset(r->subprocess_env, names[i].env);
+        if (mode == COG_AWS_ENV && values[i])
+            apr_table_setn(r->subprocess_env, names[i].env, values[i]);
+    }
+    if (mode != COG_AWS_HEADERS)
+        return DECLINED;
+    if (!proxied_safely(r)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "COGNITO0001: config_invalid: CognitoPassAWSCredentials headers: "
                       "not sent, the request is not reverse-proxied to a loopback or https backend");
         return DECLINED;
     }
     for (size_t i = 0; i < NNAMES; i++) {
-        if (mode == COG_AWS_ENV) {
-            apr_table_unset(r->subprocess_env, names[i].env);
-            if (values[i])
-                apr_table_setn(r->subprocess_env, names[i].env, values[i]);
-        } else if (names[i].header) {
+        if (names[i].header) {
             apr_table_unset(r->headers_in, names[i].header);
             if (values[i])
                 apr_table_setn(r->headers_in, names[i].header, values[i]);
