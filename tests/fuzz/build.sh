@@ -34,7 +34,7 @@ declare -A SOURCES=(
     [fuzz_claims]="token/claims.c util/json.c"
     [fuzz_json]="util/json.c"
     [fuzz_bearer_header]="util/bearer_header.c"
-    [fuzz_form]="util/form.c util/json.c"
+    [fuzz_form]="util/form.c util/json.c util/query.c"
     [fuzz_identity_response]="proto/identity.c util/json.c cfg/error.c"
 )
 

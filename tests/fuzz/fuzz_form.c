@@ -4,8 +4,9 @@
  *
  * Properties asserted: either NULL with a reason, or at most COG_FORM_MAX_FIELDS
  * fields whose names and values are UTF-8 without NUL; re-encoding every field
- * (%XX for every byte but unreserved ones) and parsing that again gives the same
- * fields in the same order — what the browser re-submits is what it first sent.
+ * (cog_url_encode: %XX for every byte but unreserved ones) and parsing that again
+ * gives the same fields in the same order — what the browser re-submits is what it
+ * first sent.
  */
 #include "fuzz_common.h"
 
@@ -13,30 +14,13 @@
 
 #include "util/form.h"
 #include "util/json.h"
+#include "util/query.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     return fuzz_apr_init();
-}
-
-static char *encode(apr_pool_t *p, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = apr_palloc(p, strlen(s) * 3 + 1), *o = out;
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
-            || *c == '-' || *c == '.' || *c == '_' || *c == '~') {
-            *o++ = (char)*c;
-        } else {
-            *o++ = '%';
-            *o++ = hex[*c >> 4];
-            *o++ = hex[*c & 15];
-        }
-    }
-    *o = '\0';
-    return out;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int i = 0; i < fields->nelts; i++) {
             FUZZ_CHECK(cog_utf8_valid(f[i].name, strlen(f[i].name)) && cog_utf8_valid(f[i].value, strlen(f[i].value)),
                        "names and values are UTF-8");
-            APR_ARRAY_PUSH(parts, char *) = apr_pstrcat(p, encode(p, f[i].name), "=", encode(p, f[i].value), NULL);
+            APR_ARRAY_PUSH(parts, char *) = apr_pstrcat(p, cog_url_encode(p, f[i].name), "=", cog_url_encode(p, f[i].value), NULL);
         }
         char *again = apr_array_pstrcat(p, parts, '&');
         apr_array_header_t *back = cog_form_parse(p, again, strlen(again), &why);
