@@ -217,10 +217,10 @@ if (mode === 'line') {
 
   // Comparison and acceptance
   const pairs = [
-    ['session-shmcb', 'openidc-session-shmcb', 'session cookie (shmcb)', 0.85],
-    ['bearer-repeat', 'openidc-bearer-repeat', 'Bearer, repeated token', 0.85],
-    ['session-redis', 'openidc-session-redis', 'session cookie (Redis)', 0.75],
-    ['bearer-distinct', 'openidc-bearer-distinct', 'Bearer, first-seen tokens', 0.5],
+    ['session-shmcb', 'openidc-session-shmcb', 'session cookie (shmcb)', 0.9],
+    ['bearer-repeat', 'openidc-bearer-repeat', 'Bearer, repeated token', 0.9],
+    ['session-redis', 'openidc-session-redis', 'session cookie (Redis)', 0.85],
+    ['bearer-distinct', 'openidc-bearer-distinct', 'Bearer, first-seen tokens', 0.6],
   ];
   p('');
   p(`Comparison with mod_auth_openidc${meta.openidc_version ? ` ${meta.openidc_version}` : ''} (same machine, same run, same emulator, same wrk settings)`);
