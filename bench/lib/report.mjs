@@ -42,6 +42,32 @@ function derive(r) {
   return d;
 }
 
+const verdict = (x, y, ok) => (ok(x) && ok(y) ? 'PASS' : !ok(x) && !ok(y) ? 'FAIL' : 'UNSURE');
+const acceptancePaired = [];
+
+/* Paired rounds (bench/run: pair-<k>-static, pair-<k>-<scenario>): per round the scenario's rate and
+ * CPU/req against the static run just before it; the median round. */
+function pairedRatios(byId) {
+  const scenarios = [
+    ['session-shmcb', 'static', 'session cookie (shmcb)', 0.9],
+    ['bearer-repeat', 'static', 'Bearer, repeated token', 0.9],
+    ['session-redis', 'static-redis', 'session cookie (Redis)', 0.85],
+    ['bearer-distinct', 'static', 'Bearer, first-seen tokens', 0.6],
+  ];
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+  const out = [];
+  for (const [id, base, label, min] of scenarios) {
+    const rounds = [], cpus = [];
+    for (let k = 1; byId[`pair-${k}-${id}`] && byId[`pair-${k}-${base}`]; k++) {
+      const a = byId[`pair-${k}-${id}`], b = byId[`pair-${k}-${base}`];
+      rounds.push(a.rps / b.rps);
+      cpus.push(b.cpu_us_per_req / a.cpu_us_per_req);
+    }
+    if (rounds.length) out.push({ id, label, min, rounds, ratio: median(rounds), cpu: median(cpus) });
+  }
+  return out;
+}
+
 function line(d, base) {
   const ratio = base ? (d.rps / base.rps).toFixed(2) : '—';
   const cpu = d.cpu_us_per_req == null ? '—' : `${d.cpu_us_per_req.toFixed(0)} µs`;
@@ -155,7 +181,7 @@ if (mode === 'line') {
   p('');
   p(HEADER);
   p('-'.repeat(HEADER.length));
-  const ours = rows.filter((r) => !r.id.startsWith('openidc-'));
+  const ours = rows.filter((r) => !r.id.startsWith('openidc-') && !r.id.startsWith('pair-'));
   for (const r of ours) p(line(r, base));
   const theirs = rows.filter((r) => r.id.startsWith('openidc-'));
   if (theirs.length) {
@@ -239,10 +265,25 @@ if (mode === 'line') {
   }
   if (openidcWhy) for (const l of openidcWhy.split('\n')) p(`  ${l}`);
 
+  const paired = pairedRatios(byId);
+  if (paired.length) {
+    p('');
+    p('Paired rounds (each scenario right after a static-file run on the same Apache, module loaded; median of the rounds):');
+    for (const x of paired) {
+      p(`  ${pad(x.label, 32)} ${x.ratio.toFixed(2)}× static by req/s, ${x.cpu.toFixed(2)}× by CPU/req   (rounds: ${x.rounds.map((v) => v.toFixed(2)).join(', ')})`);
+    }
+  }
+  for (const x of paired) {
+    const v = verdict(x.ratio, x.cpu, (y) => y >= x.min);
+    acceptancePaired.push({ check: `${x.label} ≥ ${x.min}× static (paired)`, value: x.ratio, cpu_value: x.cpu, verdict: v });
+  }
   p('');
   p('Acceptance (informative; the test suite never asserts timings). PASS/FAIL when req/s and CPU/req agree, UNSURE when');
   p('other load made them disagree (re-run on a quiet machine).');
-  const verdict = (x, y, ok) => (ok(x) && ok(y) ? 'PASS' : !ok(x) && !ok(y) ? 'FAIL' : 'UNSURE');
+  for (const a of acceptancePaired) {
+    acceptance.push(a);
+    p(`  [${a.verdict}] ${pad(a.check, 44)} ${a.value.toFixed(2)}× by req/s, ${a.cpu_value.toFixed(2)}× by CPU/req`);
+  }
   for (const [ours_, theirs_, label, min] of pairs) {
     const a = byId[ours_];
     if (!a || !base) continue;
