@@ -6,7 +6,8 @@
  *
  * Properties asserted:
  *   - a decoded session/state has every required field, times in range, claims
- *     an object; encoding it and decoding again gives the same record;
+ *     an object, identity-pool credentials in all three parts or none; encoding it
+ *     and decoding again gives the same record;
  *   - cog_seal → cog_open of the input gives it back; the same sealed bytes with
  *     one bit flipped, or opened for another slot, do not open.
  */
@@ -73,6 +74,19 @@ static void check_session(apr_pool_t *p, const char *text, size_t len)
     FUZZ_CHECK(same_str(t->id_token, s->id_token) && same_str(t->access_token, s->access_token)
                && same_str(t->refresh_token, s->refresh_token) && same_str(t->scope, s->scope),
                "session strings survive encode/decode");
+    FUZZ_CHECK(time_ok(s->forbidden_refresh) && t->forbidden_refresh == s->forbidden_refresh,
+               "the RefreshOnForbidden time survives encode/decode");
+    FUZZ_CHECK((s->aws == NULL) == (t->aws == NULL), "the identity-pool state survives encode/decode");
+    if (s->aws && t->aws) {
+        const cog_aws_state_t *a = s->aws, *b = t->aws;
+        int parts = (a->access_key_id != NULL) + (a->secret_key != NULL) + (a->session_token != NULL);
+        FUZZ_CHECK(parts == 0 || parts == 3, "credentials are all three parts or none");
+        FUZZ_CHECK(same_str(a->identity_id, b->identity_id) && same_str(a->access_key_id, b->access_key_id)
+                   && same_str(a->secret_key, b->secret_key) && same_str(a->session_token, b->session_token)
+                   && same_str(a->role_arn, b->role_arn) && same_str(a->failure, b->failure)
+                   && a->expiration == b->expiration && a->obtained == b->obtained && a->failed == b->failed,
+                   "identity-pool fields survive encode/decode");
+    }
 }
 
 static void check_state(apr_pool_t *p, const char *text, size_t len)
