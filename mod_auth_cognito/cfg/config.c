@@ -2,6 +2,7 @@
  * config.c — per-directory and server configuration: create, merge, defaults.
  */
 #include "cfg/config.h"
+#include "cfg/values.h"
 #include "util/crypto.h"
 #include "cfg/log.h"
 #include "util/util.h"
@@ -114,18 +115,12 @@ const char *cog_cfg_tenant_claim(const cog_dir_config_t *c)
     return c->tenant_claim ? c->tenant_claim : COG_DEFAULT_TENANT_CLAIM;
 }
 
-/* Region of the configured pool ("eu-west-1" of "eu-west-1_AbC"), or NULL. */
-static const char *pool_region(apr_pool_t *p, const cog_dir_config_t *c)
-{
-    const char *u = c->user_pool ? strchr(c->user_pool, '_') : NULL;
-    return u ? apr_pstrmemdup(p, c->user_pool, (apr_size_t)(u - c->user_pool)) : NULL;
-}
 
 const char *cog_cfg_domain(apr_pool_t *p, const cog_dir_config_t *c)
 {
     if (c->domain)
         return c->domain;
-    const char *region = c->domain_prefix ? pool_region(p, c) : NULL;
+    const char *region = c->domain_prefix ? cog_value_pool_region(p, c->user_pool) : NULL;
     return region ? apr_psprintf(p, "https://%s.auth.%s.amazoncognito.com", c->domain_prefix, region) : NULL;
 }
 

@@ -27,12 +27,8 @@ static const char *fail(cmd_parms *cmd, const char *fmt, const char *value)
 /* Identifiers that end up in comparisons and logs: printable ASCII, no spaces. */
 static const char *set_token_string(cmd_parms *cmd, void *cfg, const char *v)
 {
-    for (const char *s = v; *s; s++)
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-            return fail(cmd, "'%s' must be printable ASCII without spaces", v);
-    if (*v == '\0')
-        return fail(cmd, "%s", "value must not be empty");
-    return ap_set_string_slot(cmd, cfg, v);
+    const char *why = cog_value_identifier(cmd, v);
+    return why ? why : ap_set_string_slot(cmd, cfg, v);
 }
 
 static const char *set_claim_name(cmd_parms *cmd, void *cfg, const char *v)

@@ -8,10 +8,12 @@
 #include <string.h>
 #include <apr_strings.h>
 
-static const char *region_of(apr_pool_t *p, const char *pool_id)
+const cog_pool_t *cog_pool_find(const cog_pool_t *pools, int n, const char *iss)
 {
-    const char *u = strchr(pool_id, '_');
-    return apr_pstrmemdup(p, pool_id, (apr_size_t)(u - pool_id));
+    for (int i = 0; iss && i < n; i++)
+        if (strcmp(pools[i].issuer, iss) == 0)
+            return &pools[i];
+    return NULL;
 }
 
 /* Cognito's issuers end in the pool id; an override alone names its pool that way. */
@@ -32,7 +34,7 @@ static void rebuild(apr_pool_t *p, cog_dir_config_t *c)
         const char *id = i < npools ? APR_ARRAY_IDX(c->pool_ids, i, const char *) : NULL;
         const char *issuer = i < nissuers ? APR_ARRAY_IDX(c->issuers, i, const char *) : NULL;
         pool->issuer = issuer ? issuer
-                     : apr_psprintf(p, "https://cognito-idp.%s.amazonaws.com/%s", region_of(p, id), id);
+                     : apr_psprintf(p, "https://cognito-idp.%s.amazonaws.com/%s", cog_value_pool_region(p, id), id);
         pool->id = id ? id : last_segment(issuer);
         pool->jwks_url = apr_pstrcat(p, pool->issuer, "/.well-known/jwks.json", NULL);
     }
@@ -74,11 +76,9 @@ const char *cog_set_issuer(cmd_parms *cmd, void *cfg, const char *v)
 
 const char *cog_set_bearer_client(cmd_parms *cmd, void *cfg, const char *v)
 {
-    for (const char *s = v; *s; s++)
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-            return apr_psprintf(cmd->pool, "%s: '%s' must be printable ASCII without spaces", cmd->cmd->name, v);
-    if (*v == '\0')
-        return apr_psprintf(cmd->pool, "%s: value must not be empty", cmd->cmd->name);
+    const char *why = cog_value_identifier(cmd, v);
+    if (why)
+        return why;
     cog_dir_config_t *c = cfg;
     append(cmd->pool, &c->bearer_clients, v);
     return NULL;
@@ -102,12 +102,7 @@ const char *cog_cfg_issuer(const cog_dir_config_t *c)
 
 const cog_pool_t *cog_cfg_pool_by_issuer(const cog_dir_config_t *c, const char *iss)
 {
-    for (int i = 0; iss && i < cog_cfg_pool_count(c); i++) {
-        const cog_pool_t *pool = &APR_ARRAY_IDX(c->pools, i, cog_pool_t);
-        if (strcmp(pool->issuer, iss) == 0)
-            return pool;
-    }
-    return NULL;
+    return cog_pool_find(cog_cfg_pool(c, 0), cog_cfg_pool_count(c), iss);
 }
 
 const char *const *cog_cfg_bearer_clients(const cog_dir_config_t *c, int *n)

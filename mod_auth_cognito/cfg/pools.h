@@ -24,6 +24,9 @@ typedef struct {
     const char *jwks_url;    /* <issuer>/.well-known/jwks.json; never taken from a token */
 } cog_pool_t;
 
+/* The pool of pools[0..n) whose issuer is exactly iss, or NULL (iss may be NULL). */
+const cog_pool_t *cog_pool_find(const cog_pool_t *pools, int n, const char *iss);
+
 /* Directive handlers (ITERATE: every value of the line). */
 const char *cog_set_user_pool(cmd_parms *cmd, void *cfg, const char *v);
 const char *cog_set_issuer(cmd_parms *cmd, void *cfg, const char *v);

@@ -160,3 +160,19 @@ const char *cog_value_scope(cmd_parms *cmd, const char *v)
                             cmd->cmd->name, v);
     return NULL;
 }
+
+const char *cog_value_identifier(cmd_parms *cmd, const char *v)
+{
+    for (const char *s = v; *s; s++)
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+            return apr_psprintf(cmd->pool, "%s: '%s' must be printable ASCII without spaces", cmd->cmd->name, v);
+    if (*v == '\0')
+        return apr_psprintf(cmd->pool, "%s: value must not be empty", cmd->cmd->name);
+    return NULL;
+}
+
+const char *cog_value_pool_region(apr_pool_t *p, const char *pool_id)
+{
+    const char *u = pool_id ? strchr(pool_id, '_') : NULL;
+    return u ? apr_pstrmemdup(p, pool_id, (apr_size_t)(u - pool_id)) : NULL;
+}

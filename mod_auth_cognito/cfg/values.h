@@ -13,6 +13,13 @@
  * at its '_'. */
 int cog_value_user_pool_id(const char *v, const char **underscore);
 
+/* Identifiers that end up in comparisons and logs (client ids): printable ASCII
+ * without spaces, not empty.  NULL or an error text naming the directive. */
+const char *cog_value_identifier(cmd_parms *cmd, const char *v);
+
+/* The region of a pool id ("eu-west-1" of "eu-west-1_AbC"), or NULL without '_'. */
+const char *cog_value_pool_region(apr_pool_t *p, const char *pool_id);
+
 /* A secret given as its value, file:<path> or env:<VAR>; one trailing newline is
  * not part of it; never empty, no control characters. */
 const char *cog_value_secret(cmd_parms *cmd, const char *v, const char *what, const char **out);

@@ -7,6 +7,7 @@
 #include "cfg/aws.h"
 #include "cfg/log.h"
 #include "cfg/pools.h"
+#include "cfg/values.h"
 #include "proto/identity.h"
 #include "store/store.h"
 #include "token/identity.h"
@@ -30,14 +31,13 @@ extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
 static int client_for(request_rec *r, const cog_dir_config_t *c, cog_identity_client_t *out)
 {
     const cog_pool_t *pool = cog_cfg_pool(c, 0);
-    const char *u = pool ? strchr(pool->id, '_') : NULL;
-    if (c->identity_pool == NULL || u == NULL)
+    const char *region = pool ? cog_value_pool_region(r->pool, pool->id) : NULL;
+    if (c->identity_pool == NULL || region == NULL)
         return -1;
     memset(out, 0, sizeof(*out));
     out->endpoint = cog_cfg_identity_endpoint(r->pool, c);
     out->pool_id = c->identity_pool;
-    out->provider = apr_psprintf(r->pool, "cognito-idp.%s.amazonaws.com/%s",
-                                 apr_pstrmemdup(r->pool, pool->id, (apr_size_t)(u - pool->id)), pool->id);
+    out->provider = apr_psprintf(r->pool, "cognito-idp.%s.amazonaws.com/%s", region, pool->id);
     out->custom_role = c->identity_role;
     out->http.timeout_ms = cog_cfg_http_timeout(c) * 1000L;
     out->http.ca_file = c->ca_file;

@@ -18,15 +18,6 @@ static double now_seconds(void)
     return (double)apr_time_now() / (double)APR_USEC_PER_SEC;
 }
 
-/* The trusted pool whose issuer the (not yet verified) token names, or NULL. */
-static const cog_pool_t *pool_of(const cog_verify_params_t *vp, const char *iss)
-{
-    for (int i = 0; iss && i < vp->npools; i++)
-        if (strcmp(vp->pools[i].issuer, iss) == 0)
-            return &vp->pools[i];
-    return NULL;
-}
-
 cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len, const cog_verify_params_t *vp,
                               cJSON **claims, const cog_pool_t **pool_out, const char **claims_json,
                               cog_error_t *err)
@@ -51,7 +42,7 @@ cog_reason_t cog_verify_token(apr_pool_t *p, const char *token, size_t len, cons
         return cog_fail(err, COG_E_TOKEN_CLAIM_MISSING, "claim iss is missing");
     if (!cJSON_IsString(iss))
         return cog_fail(err, COG_E_TOKEN_CLAIM_TYPE, "claim iss has the wrong type or range");
-    const cog_pool_t *pool = pool_of(vp, iss->valuestring);
+    const cog_pool_t *pool = cog_pool_find(vp->pools, vp->npools, iss->valuestring);
     if (pool == NULL)
         return cog_fail(err, COG_E_TOKEN_ISSUER_MISMATCH,
                         "iss names none of the user pools this location accepts (no key was looked up)");
