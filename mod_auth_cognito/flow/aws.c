@@ -4,6 +4,7 @@
 #include "flow/aws.h"
 #include "flow/challenge.h"
 #include "flow/context.h"
+#include "flow/session_refresh.h"
 #include "cfg/aws.h"
 #include "cfg/log.h"
 #include "cfg/pools.h"
@@ -23,8 +24,6 @@
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
-
-#define AWAIT_POLL_MS 100
 
 extern module AP_MODULE_DECLARE_DATA auth_cognito_module;
 
@@ -127,26 +126,13 @@ void cog_aws_at_login(request_rec *r, const cog_dir_config_t *c, cog_session_t *
     obtain(r, c, s, s->aws);
 }
 
-static int aws_changed(const cog_aws_state_t *now, const cog_aws_state_t *before)
+/* The record shows an outcome of renewal newer than `before` (arg). */
+static int aws_changed(const cog_session_t *now, const void *before_v)
 {
-    if (now == NULL)
+    const cog_aws_state_t *before = before_v;
+    if (now->aws == NULL)
         return 0;
-    return before == NULL || now->obtained > before->obtained || now->failed > before->failed;
-}
-
-/* Another request renews: wait (bounded) for its outcome. */
-static void await_renewal(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f)
-{
-    const cog_aws_state_t *before = f->s->aws;
-    int total_ms = (cog_cfg_http_timeout(c) * 2 + 1) * 1000;
-    for (int waited = 0; waited <= total_ms; waited += AWAIT_POLL_MS) {
-        cog_found_session_t latest;
-        if (cog_session_load(r, c, f->id, COG_READ_FRESH, &latest) == APR_SUCCESS && aws_changed(latest.s->aws, before)) {
-            *f = latest;
-            return;
-        }
-        apr_sleep(apr_time_from_msec(AWAIT_POLL_MS));
-    }
+    return before == NULL || now->aws->obtained > before->obtained || now->aws->failed > before->failed;
 }
 
 /* Single flight per session: the session's refresh lock (token refreshes and
@@ -159,8 +145,9 @@ static void renew(request_rec *r, const cog_dir_config_t *c, cog_found_session_t
     apr_time_t until = apr_time_now() + apr_time_from_sec(cog_cfg_http_timeout(c) * 2 + 5);
     apr_status_t rv = cog_store_add(r, &lock, until, "aws", 3);
     if (rv == APR_EEXIST) {
+        /* Another request renews: without usable credentials, wait (bounded) for its outcome. */
         if (!usable(f->s->aws, now))
-            await_renewal(r, c, f);
+            cog_session_await(r, c, f, (cog_cfg_http_timeout(c) * 2 + 1) * 1000, aws_changed, f->s->aws);
         return;
     }
     if (rv != APR_SUCCESS)

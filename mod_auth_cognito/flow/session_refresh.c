@@ -51,9 +51,8 @@ static cog_reason_t apply_refresh(request_rec *r, const cog_dir_config_t *c, cog
     return COG_OK;
 }
 
-/* Polls the record until `done` holds (APR_SUCCESS, f updated) or time runs out. */
-static apr_status_t await(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f, int total_ms,
-                          int (*done)(const cog_session_t *now, const void *arg), const void *arg)
+apr_status_t cog_session_await(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f, int total_ms,
+                               int (*done)(const cog_session_t *now, const void *arg), const void *arg)
 {
     for (int waited = 0; waited <= total_ms; waited += REFRESH_POLL_MS) {
         cog_found_session_t latest;
@@ -112,7 +111,7 @@ static cog_refresh_result_t refresh_locked(request_rec *r, const cog_dir_config_
     if (rc == COG_E_GRANT_REFUSED) {
         /* Another server may have refreshed meanwhile and, with refresh-token
          * rotation, made ours obsolete: its record then holds a newer token. */
-        if (await(r, c, f, ROTATION_WAIT_MS, other_refresh_token, used) == APR_SUCCESS)
+        if (cog_session_await(r, c, f, ROTATION_WAIT_MS, other_refresh_token, used) == APR_SUCCESS)
             return COG_REFRESH_SKIPPED;
         cog_metrics_inc(COG_M_REFRESH, COG_MR_REFUSED);
         cog_session_end(r, f, COG_E_REFRESH_REFUSED, err->detail);
@@ -161,7 +160,7 @@ cog_refresh_result_t cog_session_refresh(request_rec *r, const cog_dir_config_t 
         /* Someone else refreshes: use the still-valid token, or wait for theirs. */
         double old_exp = f->s->access_exp;
         if (!expired
-            || await(r, c, f, cog_cfg_http_timeout(c) * 1000 + 1000, newer_access_token, &old_exp) == APR_SUCCESS)
+            || cog_session_await(r, c, f, cog_cfg_http_timeout(c) * 1000 + 1000, newer_access_token, &old_exp) == APR_SUCCESS)
             return COG_REFRESH_SKIPPED;
         cog_fail(err, COG_E_REFRESH_FAILED, "waited for a concurrent refresh that did not finish");
         return COG_REFRESH_FAILED;

@@ -22,6 +22,12 @@ typedef enum {
     COG_REFRESH_FAILED    /* could not refresh now; err says why */
 } cog_refresh_result_t;
 
+/* Polls the session record (fresh reads, every 100 ms) until done(record, arg)
+ * holds — APR_SUCCESS with f updated — or total_ms pass (APR_TIMEUP), or a store
+ * error.  For requests that wait for another one's refresh or renewal. */
+apr_status_t cog_session_await(request_rec *r, const cog_dir_config_t *c, cog_found_session_t *f, int total_ms,
+                               int (*done)(const cog_session_t *now, const void *arg), const void *arg);
+
 /* Refreshes when due (cog_policy_refresh_due), or — with forbidden_window > 0
  * (CognitoRefreshOnForbidden) — when no such refresh happened in the last
  * forbidden_window seconds; that refresh's time is then recorded in the session. */

@@ -3,44 +3,20 @@
  */
 #include "util/form.h"
 #include "util/json.h"
+#include "util/query.h"
 
 #include <string.h>
 #include <apr_strings.h>
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* '+' is a space, %XX a byte; NULL for a malformed escape, a NUL or invalid UTF-8. */
 static const char *decode(apr_pool_t *p, const char *in, size_t len, const char **why)
 {
-    char *out = apr_palloc(p, len + 1), *o = out;
-    for (size_t i = 0; i < len; i++) {
-        char c = in[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            int h = i + 2 < len ? hex_value(in[i + 1]) : -1;
-            int l = i + 2 < len ? hex_value(in[i + 2]) : -1;
-            if (h < 0 || l < 0) {
-                *why = "a malformed %-escape";
-                return NULL;
-            }
-            c = (char)(h * 16 + l);
-            i += 2;
-        }
-        if (c == '\0') {
-            *why = "a NUL character";
-            return NULL;
-        }
-        *o++ = c;
+    const char *out = cog_form_field_decode(p, in, len);
+    if (out == NULL) {
+        *why = "a malformed %-escape or a NUL character";
+        return NULL;
     }
-    *o = '\0';
-    if (!cog_utf8_valid(out, (size_t)(o - out))) {
+    if (!cog_utf8_valid(out, strlen(out))) {
         *why = "text that is not UTF-8";
         return NULL;
     }

@@ -17,8 +17,10 @@ static int hex_value(char c)
 
 /* Percent-decoding; '+' means space only in form encoding, not in paths.  With
  * `lenient`, an escape that is not %XX stays as it is (paths like "/50%off" are
- * legal); a decoded control character is always refused. */
-static char *decode_with(apr_pool_t *p, const char *in, size_t len, int plus_is_space, int lenient)
+ * legal).  A decoded control character is refused, or with `only_nul` just NUL
+ * (form fields: a textarea holds line breaks and tabs). */
+static char *decode_controls(apr_pool_t *p, const char *in, size_t len, int plus_is_space, int lenient,
+                             int only_nul)
 {
     char *out = apr_palloc(p, len + 1), *o = out;
     for (size_t i = 0; i < len; i++) {
@@ -35,12 +37,22 @@ static char *decode_with(apr_pool_t *p, const char *in, size_t len, int plus_is_
                 i += 2;
             }
         }
-        if (c < 0x20 || c == 0x7f)
+        if (only_nul ? c == 0 : (c < 0x20 || c == 0x7f))
             return NULL;
         *o++ = (char)c;
     }
     *o = '\0';
     return out;
+}
+
+static char *decode_with(apr_pool_t *p, const char *in, size_t len, int plus_is_space, int lenient)
+{
+    return decode_controls(p, in, len, plus_is_space, lenient, 0);
+}
+
+char *cog_form_field_decode(apr_pool_t *p, const char *in, size_t len)
+{
+    return decode_controls(p, in, len, 1, 0, 1);
 }
 
 static char *decode(apr_pool_t *p, const char *in, size_t len, int plus_is_space)

@@ -15,6 +15,9 @@
  * an escape is malformed or decodes to NUL or another control character. */
 char *cog_url_decode(apr_pool_t *p, const char *in, size_t len);
 
+/* Like cog_url_decode, but only NUL is refused: form fields keep CR, LF and tabs. */
+char *cog_form_field_decode(apr_pool_t *p, const char *in, size_t len);
+
 /* Encodes for a query component (unreserved characters stay, the rest %XX). */
 char *cog_url_encode(apr_pool_t *p, const char *in);
 
